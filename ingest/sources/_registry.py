@@ -1,0 +1,24 @@
+"""Format readers beyond our own knowledge YAML, in detection order.
+
+Each reader module is imported here; adding a format touches this file and its module.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+
+from ingest.sources._base import SourceReader
+
+log = logging.getLogger(__name__)
+
+# module name -> reader class name, most specific sniff first.
+FORMAT_READERS: list[tuple[str, str]] = []
+
+
+def format_readers() -> list[SourceReader]:
+    readers: list[SourceReader] = []
+    for module_name, class_name in FORMAT_READERS:
+        module = importlib.import_module(f"ingest.sources.{module_name}")
+        readers.append(getattr(module, class_name)())
+    return readers
