@@ -61,6 +61,13 @@ class SentenceTransformerEmbedder:
         import torch
         from sentence_transformers import SentenceTransformer
 
+        try:
+            from transformers.utils import logging as hf_logging
+
+            hf_logging.disable_progress_bar()
+        except ImportError:
+            pass
+
         self.name = model_name
         path = _resolve_model_path(model_name)
         device = settings.device
@@ -74,7 +81,8 @@ class SentenceTransformerEmbedder:
             ) from exc
         self.device = device
         self.batch_size = settings.batch_size or (256 if device == "cuda" else 64)
-        dim = self.model.get_sentence_embedding_dimension()
+        getter = getattr(self.model, "get_embedding_dimension", None) or self.model.get_sentence_embedding_dimension
+        dim = getter()
         self.dimension = int(dim) if dim else int(self.model.encode(["x"]).shape[1])
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._cache_size = settings.query_cache_size

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from assistant.currency import RateTable
 from assistant.models import Credential, Document, Occupation, Provider, Skill
 from ingest.sources import Rejection, read_paths
 
@@ -18,6 +19,8 @@ def loaded() -> tuple[list[object], list[Rejection]]:
     records: list[object] = []
     rejections: list[Rejection] = []
     for item in read_paths([KNOWLEDGE]):
+        if isinstance(item, RateTable):
+            continue
         (rejections if isinstance(item, Rejection) else records).append(item)
     return records, rejections
 

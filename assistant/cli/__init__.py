@@ -7,6 +7,7 @@ and exit non-zero; no traceback.
 from __future__ import annotations
 
 import importlib
+import os
 import pkgutil
 import sys
 
@@ -55,4 +56,7 @@ def main() -> None:
         if isinstance(exc, click.ClickException):
             exc.show()
             sys.exit(exc.exit_code)
-        raise
+        if os.environ.get("STACKWISE_DEBUG"):
+            raise
+        typer.echo(f"error: unexpected {exc.__class__.__name__}: {exc} — rerun with STACKWISE_DEBUG=1 for details and report it.", err=True)
+        sys.exit(1)

@@ -22,11 +22,11 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from assistant.currency import RateTable
 from assistant.models import RECORD_TYPES, AnyRecord, Document
 from ingest.sources._base import Rejection, describe_validation_error
 
 COLLECTIONS = {"credentials": "credential", "occupations": "occupation", "skills": "skill", "providers": "provider"}
-NON_RECORD_KEYS = {"rates"}  # the currency table lives in knowledge/ but is not a record collection
 
 
 class KnowledgeReader:
@@ -40,7 +40,7 @@ class KnowledgeReader:
             return any(line.split(":")[0].strip() in COLLECTIONS or line.startswith("rates:") for line in text.splitlines()[:40] if not line.startswith(("#", " ", "-")))
         return text.startswith("---\n") and "\nid:" in text[:2000] and "\ntitle:" in text[:2000]
 
-    def read(self, path: Path) -> Iterator[AnyRecord | Rejection]:
+    def read(self, path: Path) -> Iterator[AnyRecord | RateTable | Rejection]:
         try:
             text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
@@ -51,7 +51,7 @@ class KnowledgeReader:
         else:
             yield from self._read_yaml(path, text)
 
-    def _read_yaml(self, path: Path, text: str) -> Iterator[AnyRecord | Rejection]:
+    def _read_yaml(self, path: Path, text: str) -> Iterator[AnyRecord | RateTable | Rejection]:
         try:
             data = yaml.safe_load(text)
         except yaml.YAMLError as exc:
@@ -63,7 +63,11 @@ class KnowledgeReader:
             yield Rejection(str(path), "expected a mapping with keys credentials/occupations/skills/providers")
             return
         for key, items in data.items():
-            if key in NON_RECORD_KEYS or key in {"base", "as_of", "source", "url", "note"}:
+            if key == "rates":
+                try:
+                    yield RateTable.model_validate(items)
+                except ValidationError as exc:
+                    yield Rejection(f"{path}:rates", describe_validation_error(exc))
                 continue
             kind = COLLECTIONS.get(str(key))
             if kind is None:
