@@ -13,7 +13,11 @@ from ingest.sources._base import SourceReader
 log = logging.getLogger(__name__)
 
 # module name -> reader class name, most specific sniff first.
-FORMAT_READERS: list[tuple[str, str]] = []
+FORMAT_READERS: list[tuple[str, str]] = [
+    ("ctdl", "CtdlReader"),  # JSON with ceterms:/ceasn: terms
+    ("onet", "OnetReader"),  # tab-separated O*NET release files, by header row
+    ("esco", "EscoReader"),  # ESCO CSV exports, by header columns (conceptUri, preferredLabel)
+]
 
 
 def format_readers() -> list[SourceReader]:
