@@ -152,6 +152,12 @@ def resolve(method_id: str, *, issuer_id: str | None, allow_network: bool, did_d
         KeyUnavailable: the key cannot be obtained here.
     """
     did, _, fragment = method_id.partition("#")
+
+    def bound_to(controller: str) -> bool | None:
+        if controller == issuer_id:
+            return True
+        return False if (issuer_id or "").startswith("did:") else None
+
     if ":" not in did:
         raise KeyError_(f"verificationMethod {method_id!r} is not a URI")
     scheme = did.split(":", 1)[0]
@@ -159,13 +165,13 @@ def resolve(method_id: str, *, issuer_id: str | None, allow_network: bool, did_d
         method = did.split(":")[1] if did.count(":") >= 2 else ""
         if method == "key":
             key = multikey_to_key(did.split(":", 2)[2])
-            return ResolvedKey(key, did, did == issuer_id, "did:key")
+            return ResolvedKey(key, did, bound_to(did), "did:key")
         if method == "jwk":
             try:
                 jwk = json.loads(b64url_decode(did.split(":", 2)[2]))
             except ValueError as exc:
                 raise KeyError_(f"{did[:40]}... is not a valid did:jwk") from exc
-            return ResolvedKey(jwk_to_key(jwk), did, did == issuer_id, "did:jwk")
+            return ResolvedKey(jwk_to_key(jwk), did, bound_to(did), "did:jwk")
         if method == "web":
             doc = did_documents.get(did)
             how = "did:web document supplied locally"
@@ -180,12 +186,16 @@ def resolve(method_id: str, *, issuer_id: str | None, allow_network: bool, did_d
             entry, asserting = _find_method(doc, method_id, did)
             if entry is None:
                 raise KeyError_(f"{method_id} is not in the DID document of {did}")
-            return ResolvedKey(_method_key(entry), did, asserting and did == issuer_id, how)
+            if not asserting:
+                raise KeyError_(f"{method_id} is not listed as an assertionMethod of {did}")
+            return ResolvedKey(_method_key(entry), did, bound_to(did), how)
         raise KeyUnavailable(f"DID method did:{method} is not one this verifier can resolve")
-    if scheme in ("http", "https"):
+    if scheme in ("http", "https", "urn"):
         if fragment.startswith("z"):
             key = multikey_to_key(fragment)
             return ResolvedKey(key, did, None, f"multikey named in the fragment of {did}")
+        if scheme == "urn":
+            raise KeyUnavailable(f"{method_id} names no key that can be looked up")
         try:
             doc = _network.fetch_json(method_id, allow_network=allow_network)
         except (_network.NetworkDisabled, _network.FetchError) as exc:

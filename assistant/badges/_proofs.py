@@ -62,9 +62,9 @@ def canonize_rdfc(document: dict[str, Any], contexts: ContextCache) -> str:
             {"algorithm": "URDNA2015", "format": "application/n-quads", "documentLoader": contexts.loader(), "safe": True},  # type: ignore[typeddict-unknown-key]
         )
     except jsonld.JsonLdError as exc:
-        url = _missing_context(exc)
-        if url:
-            raise MissingContextError(url) from exc
+        missing = _missing_context(exc)
+        if missing:
+            raise MissingContextError(missing) from exc
         raise
     return str(result)
 
