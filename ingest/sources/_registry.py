@@ -17,6 +17,8 @@ FORMAT_READERS: list[tuple[str, str]] = [
     ("ctdl", "CtdlReader"),  # JSON with ceterms:/ceasn: terms
     ("onet", "OnetReader"),  # tab-separated O*NET release files, by header row
     ("esco", "EscoReader"),  # ESCO CSV exports, by header columns (conceptUri, preferredLabel)
+    ("tabular", "TabularReader"),  # provider catalogue CSV/XLSX with an id,title,provider header
+    ("documents", "DocumentReader"),  # Markdown without our front matter, HTML, PDF
 ]
 
 
