@@ -40,13 +40,13 @@ def parts(parsed: ParsedBadge) -> tuple[dict[str, Any], dict[str, Any], dict[str
     if parsed.kind == "issuer":
         return {}, node, {}
     badge = node.get("badge")
-    badgeclass = badge if isinstance(badge, dict) else {"id": badge} if isinstance(badge, str) else {}
-    issuer = badgeclass.get("issuer")
-    recipient = node.get("recipient")
+    badgeclass: dict[str, Any] = badge if isinstance(badge, dict) else {"id": badge} if isinstance(badge, str) else {}
+    awarded_by = badgeclass.get("issuer")
+    named = node.get("recipient")
     return (
         badgeclass,
-        issuer if isinstance(issuer, dict) else {"id": issuer} if isinstance(issuer, str) else {},
-        recipient if isinstance(recipient, dict) else {},
+        awarded_by if isinstance(awarded_by, dict) else {"id": awarded_by} if isinstance(awarded_by, str) else {},
+        named if isinstance(named, dict) else {},
     )
 
 
