@@ -6,11 +6,18 @@ import os
 from dataclasses import dataclass
 from functools import cached_property
 
+from typing import TYPE_CHECKING
+
 from assistant.catalogue import Catalogue, load_catalogue
 from assistant.embeddings import Embedder, load_embedder
 from assistant.retrieval import Retriever
 from assistant.settings import Settings
 from assistant.store import Store, open_store
+
+if TYPE_CHECKING:
+    from assistant.agent.engine import Agent
+    from assistant.agent.tools import Toolbox
+    from assistant.persistence import AppState
 
 
 def offline_environment() -> None:
@@ -47,3 +54,21 @@ class Services:
     @property
     def catalogue(self) -> Catalogue:
         return load_catalogue(self.store)
+
+    @cached_property
+    def toolbox(self) -> Toolbox:
+        from assistant.agent.tools import Toolbox
+
+        return Toolbox(self.retriever, self.settings.planner, self.settings.badges)
+
+    @cached_property
+    def agent(self) -> Agent:
+        from assistant.agent.engine import build_agent
+
+        return build_agent(self)
+
+    @cached_property
+    def app_state(self) -> AppState:
+        from assistant.persistence import AppState
+
+        return AppState(self.settings.database_url)

@@ -38,7 +38,9 @@ _register_commands()
 def main() -> None:
     """Console-script entry point."""
     try:
-        app(standalone_mode=False)
+        # In non-standalone mode click returns a command's exit code instead of exiting.
+        code = app(standalone_mode=False)
+        sys.exit(code if isinstance(code, int) else 0)
     except StackwiseError as exc:
         typer.echo(f"error: {exc}", err=True)
         sys.exit(exc.exit_code)
@@ -51,11 +53,10 @@ def main() -> None:
     except typer.Abort:
         sys.exit(1)
     except Exception as exc:  # click usage errors arrive here in non-standalone mode
-        import click
-
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
+        # typer vendors its own click, so usage errors are recognised by shape, not class
+        if callable(getattr(exc, "show", None)) and isinstance(getattr(exc, "exit_code", None), int):
+            exc.show()  # type: ignore[attr-defined]
+            sys.exit(exc.exit_code)  # type: ignore[attr-defined]
         if os.environ.get("STACKWISE_DEBUG"):
             raise
         typer.echo(f"error: unexpected {exc.__class__.__name__}: {exc} — rerun with STACKWISE_DEBUG=1 for details and report it.", err=True)
