@@ -15,6 +15,7 @@ log = logging.getLogger(__name__)
 # module name -> reader class name, most specific sniff first.
 FORMAT_READERS: list[tuple[str, str]] = [
     ("ctdl", "CtdlReader"),  # JSON with ceterms:/ceasn: terms
+    ("openbadges", "OpenBadgesReader"),  # OB 2.0 / 3.0 JSON, VC-JWT, baked PNG/SVG
     ("onet", "OnetReader"),  # tab-separated O*NET release files, by header row
     ("esco", "EscoReader"),  # ESCO CSV exports, by header columns (conceptUri, preferredLabel)
     ("tabular", "TabularReader"),  # provider catalogue CSV/XLSX with an id,title,provider header
