@@ -42,7 +42,7 @@ def detect_reader(path: Path) -> SourceReader | None:
     return None
 
 
-_SKIP_NAMES = {"README.md", "SOURCES.md", "LICENSE", ".gitkeep"}
+_SKIP_NAMES = {"README.md", "SOURCES.md", "LICENSE", ".gitkeep", "known_gaps.yaml"}
 
 
 def expand_paths(paths: Iterable[Path]) -> Iterator[Path]:
