@@ -1,0 +1,110 @@
+"""Which constraint binds, and the smallest relaxation that would close more of the gap.
+
+For a numeric limit (hours a week, budget, deadline) one solve finds the least value of that
+limit alone that lets a plan cover strictly more of the gap (the limit becomes the objective,
+coverage gets a floor one unit above the plan's); a second solve under that value says what the
+relaxed plan would give. Preferences (delivery, language, region) are lifted one at a time.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+from typing import Any
+
+from assistant.planning._context import MAX_HORIZON_WEEKS, Outcome, PlanningContext
+from assistant.planning._model import Relax, solve
+
+# Budget used when only the budget is relaxed: large, but prices must still be published.
+_UNLIMITED_CENTS = 10**13
+_RELAX_TIME_SHARE = 0.25
+
+
+def _gain(ctx: PlanningContext, base: Outcome, relaxed: Outcome) -> dict[str, Any] | None:
+    before = base.solution.values.get("coverage", 0)
+    after = relaxed.solution.values.get("coverage", 0)
+    if not relaxed.solution.feasible or after <= before:
+        return None
+    total = sum(ctx.weights.values()) or 1
+    added = sorted(
+        {s for cid in relaxed.solution.starts for c in relaxed.pool.candidates if c.id == cid for s in c.gap_skills}
+        - {s for cid in base.solution.starts for c in base.pool.candidates if c.id == cid for s in c.gap_skills}
+    )
+    cost = sum((c.cost_cents or 0) for c in relaxed.pool.candidates if c.id in relaxed.solution.starts) / 100
+    return {
+        "coverage": round(after / total, 3),
+        "adds_skills": added,
+        "credentials": sorted(relaxed.solution.starts),
+        "total_cost": {"amount": round(cost, 2), "currency": ctx.limits.currency},
+        "total_weeks": relaxed.solution.values.get("weeks", 0),
+    }
+
+
+def find_relaxations(ctx: PlanningContext, base: Outcome) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """(binding constraints, relaxations), each relaxation the smallest that adds coverage."""
+    limits = ctx.limits
+    floor = base.solution.values.get("coverage", 0) + 1
+    binding: list[dict[str, Any]] = []
+    relaxations: list[dict[str, Any]] = []
+    time_limit = ctx.settings.time_limit_s * _RELAX_TIME_SHARE
+
+    def least(pool_limits: Any, relax: Relax, **problem_changes: Any) -> int | None:
+        pool = ctx.pool(pool_limits)
+        problem = replace(ctx.problem(pool, pool_limits), relax=relax, coverage_floor=floor, **problem_changes)
+        found = solve(problem, time_limit)
+        return found.values["relaxed"] if found.feasible else None
+
+    def record(constraint: str, current: Any, relaxed_to: Any, text: str, outcome: Outcome) -> None:
+        gain = _gain(ctx, base, outcome)
+        if gain is None:
+            return
+        binding.append(
+            {"constraint": constraint, "current": current, "detail": f"relaxing it {text.removeprefix('with ').removeprefix('if ')} closes more of the gap"}
+        )
+        relaxations.append({"constraint": constraint, "current": current, "relaxed_to": relaxed_to, "text": text, **gain})
+
+    if limits.capacity_tenths is not None:
+        need = least(replace(limits, capacity_tenths=None), "hours", capacity_tenths=limits.capacity_tenths)
+        if need is not None:
+            hours = max(math.ceil(need / 10 - 1e-9), math.floor(limits.capacity_tenths / 10) + 1)
+            delta = hours - limits.capacity_tenths / 10
+            outcome = ctx.run(replace(limits, capacity_tenths=hours * 10, hours_per_week=float(hours)), time_share=_RELAX_TIME_SHARE)
+            record("hours_per_week", limits.capacity_tenths / 10, hours, f"with {delta:g} more hour{'s' if delta != 1 else ''} a week", outcome)
+
+    if limits.budget_cents is not None:
+        need = least(replace(limits, budget_cents=_UNLIMITED_CENTS), "budget", budget_cents=limits.budget_cents)
+        if need is not None:
+            amount = math.ceil(need / 100 - 1e-9)
+            delta = amount - limits.budget_cents / 100
+            outcome = ctx.run(replace(limits, budget_cents=amount * 100), time_share=_RELAX_TIME_SHARE)
+            record("budget", limits.budget_cents / 100, amount, f"with {delta:,.0f} {limits.currency} more", outcome)
+
+    if limits.deadline_weeks is not None:
+        longer = replace(limits, deadline_weeks=None)
+        pool = ctx.pool(longer)
+        horizon = min(MAX_HORIZON_WEEKS, sum(c.weeks for c in pool.candidates))
+        problem = replace(ctx.problem(pool, longer), horizon=max(horizon, limits.deadline_weeks), relax="deadline", coverage_floor=floor)
+        found = solve(problem, time_limit)
+        if found.feasible:
+            weeks = max(found.values["relaxed"], limits.deadline_weeks + 1)
+            outcome = ctx.run(replace(limits, deadline_weeks=weeks), time_share=_RELAX_TIME_SHARE)
+            record(
+                "deadline_weeks",
+                limits.deadline_weeks,
+                weeks,
+                f"with {weeks - limits.deadline_weeks} more week{'s' if weeks - limits.deadline_weeks != 1 else ''}",
+                outcome,
+            )
+
+    reasons = {e.reason for e in base.pool.exclusions}
+    preferences = [
+        ("delivery", "check_delivery", "if you accepted any delivery mode"),
+        ("language", "check_language", "if you accepted other languages of instruction"),
+        ("region", "check_region", "if you could study where location-bound credentials are offered"),
+    ]
+    for reason, flag, text in preferences:
+        if reason in reasons:
+            outcome = ctx.run(replace(limits, **{flag: False}), time_share=_RELAX_TIME_SHARE)  # type: ignore[arg-type]
+            current = getattr(ctx.profile, reason)
+            record(reason, [str(v) for v in current] if isinstance(current, list) else current, "any", text, outcome)
+    return binding, relaxations
