@@ -58,9 +58,7 @@ def find_relaxations(ctx: PlanningContext, base: Outcome) -> tuple[list[dict[str
         gain = _gain(ctx, base, outcome)
         if gain is None:
             return
-        binding.append(
-            {"constraint": constraint, "current": current, "detail": f"relaxing it {text.removeprefix('with ').removeprefix('if ')} closes more of the gap"}
-        )
+        binding.append({"constraint": constraint, "current": current, "detail": f"{text}, the plan would close {gain['coverage']:.0%} of the gap"})
         relaxations.append({"constraint": constraint, "current": current, "relaxed_to": relaxed_to, "text": text, **gain})
 
     if limits.capacity_tenths is not None:
