@@ -6,6 +6,7 @@ reply's citation list ([1], [2], ...). Figures carry units, source and date.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from assistant.catalogue import Catalogue
@@ -266,6 +267,30 @@ def badge_answer(result: dict[str, Any]) -> str:
         missing = [k.replace("_", " ") for k, v in elements.items() if not v]
         lines.append(f"\n**EU micro-credential elements:** {sum(1 for v in elements.values() if v)} of {len(elements)} present" + (f"; missing: {', '.join(missing)}." if missing else "."))
     return "\n".join(lines)
+
+
+def best_section(body: str, question: str, limit: int = 900) -> tuple[str, str]:
+    """The Markdown section of a guide that shares most words with the question, trimmed."""
+    sections: list[tuple[str, list[str]]] = [("", [])]
+    for line in body.splitlines():
+        if line.startswith("## "):
+            sections.append((line[3:].strip(), []))
+        elif not line.startswith("# "):
+            sections[-1][1].append(line)
+    words = {w for w in re.findall(r"[a-z0-9]{3,}", question.lower())} - {"what", "how", "does", "the", "are", "and", "for", "work"}
+
+    def overlap(section: tuple[str, list[str]]) -> int:
+        text = (section[0] + " " + " ".join(section[1])).lower()
+        return sum(2 if w in section[0].lower() else 1 for w in words if w in text)
+
+    candidates = [s for s in sections if " ".join(s[1]).strip()]
+    if not candidates:
+        return "", ""
+    heading, lines = max(candidates, key=overlap)
+    text = "\n".join(lines).strip()
+    if len(text) > limit:
+        text = text[:limit].rsplit(". ", 1)[0] + "."
+    return heading, text
 
 
 def nothing_found(query: str, filters: dict[str, Any]) -> str:

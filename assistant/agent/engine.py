@@ -14,12 +14,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from assistant.agent import composer
-from assistant.agent.extract import extract, link_credentials, link_occupation
+from assistant.agent.extract import extract, find_occupation_mention, link_credentials, link_occupation
 from assistant.agent.intents import classifier_for
 from assistant.agent.state import AgentReply, Citation, ConversationState
 from assistant.agent.tools import Toolbox, ToolResult, cite
 from assistant.errors import InputError, StackwiseError
-from assistant.models import AnyRecord, Credential, Occupation
+from assistant.models import AnyRecord, Credential, Document, Occupation
 from assistant.retrieval import SearchFilters
 from assistant.settings import ChatSettings
 
@@ -54,7 +54,16 @@ class Agent:
 
     def stream(self, message: str, state: ConversationState, attachment: tuple[str, bytes] | None = None) -> Iterator[str | AgentReply]:
         """Yield the answer in pieces as it is written, then the full :class:`AgentReply`."""
-        reply = self.respond(message, state, attachment)
+        if self.chat.model and attachment is None:
+            offline = self._offline(message, state, attachment)
+            if offline.intent not in {"out_of_scope", "badge"}:
+                from assistant.agent.llm import stream_with_llm
+
+                yield from stream_with_llm(self, message, state, offline)
+                return
+            reply = offline
+        else:
+            reply = self.respond(message, state, attachment)
         for piece in re.split(r"(?<=\n)|(?<=\. )", reply.answer):
             if piece:
                 yield piece
@@ -72,6 +81,10 @@ class Agent:
             said.held_credentials = self._resolve_held_from_context(message, state)
         state.profile = said.apply(state.profile)
         intent, _confidence = self.classifier.classify(message, state, has_attachment=attachment is not None)
+        if intent == "out_of_scope" or (intent in {"find_credentials", "guide", "follow_up"} and re.match(r"\s*(what|tell me|explain|who|how (long|much)|is)\b", message, re.I)):
+            named = link_credentials(message, catalogue, min_score=95)
+            if len(named) == 1:
+                intent = "explain_credential"
         if state.pending == "plan" and intent in {"update_profile", "find_credentials", "occupation_facts", "follow_up", "skill_gap"} and _supplies_plan_fields(said):
             intent = "plan"
         try:
@@ -112,11 +125,13 @@ class Agent:
         result = self.toolbox.search(message, SearchFilters(kind="document"), k=3)
         if not result.records:
             return self._find(message, state, "find_credentials")
+        docs = [r for r in result.records if isinstance(r, Document)][:2]
         passages = []
-        for n, hit in enumerate(result.data["hits"][:2], 1):
-            passages.append(f"{_clean_snippet(hit['snippet'])} [{n}]")
+        for n, doc in enumerate(docs, 1):
+            heading, text = composer.best_section(doc.body, message)
+            passages.append(f"**{doc.title}{' — ' + heading if heading else ''}** [{n}]\n\n{text}")
         answer = "\n\n".join(passages) + "\n\nOpen a cited guide for the full explanation."
-        return AgentReply(answer=answer, intent=intent, citations=result.citations[:2], tools=["search"])
+        return AgentReply(answer=answer, intent=intent, citations=[cite(d) for d in docs], tools=["search"])
 
     def _find(self, message: str, state: ConversationState, intent: str) -> AgentReply:
         filters, text = self._filters(message, state)
@@ -265,21 +280,17 @@ class Agent:
     # -- helpers ------------------------------------------------------------------------
 
     def _filters(self, message: str, state: ConversationState) -> tuple[SearchFilters, str]:
-        from assistant.query_parse import parse_query
-
+        try:
+            from assistant.query_parse import parse_query
+        except ImportError:
+            return SearchFilters(), message
         parsed = parse_query(message, self.toolbox.catalogue)
         return parsed.filters, parsed.text
 
     def _occupation_in(self, message: str) -> str | None:
         catalogue = self.toolbox.catalogue
         said = extract(message, catalogue)
-        if said.target:
-            return said.target
-        for occ in sorted(catalogue.occupations.values(), key=lambda o: -len(o.title)):
-            for name in [occ.title, *occ.alt_titles]:
-                if len(name) > 4 and re.search(rf"\b{re.escape(name.lower())}s?\b", message.lower()):
-                    return occ.id
-        return None
+        return said.target or find_occupation_mention(message, catalogue)
 
     def _ordinal_refs(self, message: str, state: ConversationState) -> list[str]:
         lowered = message.lower()
@@ -344,10 +355,6 @@ def _mentions(message: str, record: Credential) -> bool:
     words = {w for w in re.findall(r"[a-z0-9+]{3,}", record.title.lower())} - {"the", "and", "for", "certificate", "professional", "course", "with", "in"}
     said = set(re.findall(r"[a-z0-9+]{3,}", message.lower()))
     return len(words & said) >= max(1, min(2, len(words)))
-
-
-def _clean_snippet(text: str) -> str:
-    return text.replace("\n", " ").strip()
 
 
 def _path_in(message: str) -> Path | None:

@@ -171,11 +171,15 @@ def extract_role(text: str) -> str | None:
 
 def _occupation_names(catalogue: Catalogue) -> dict[str, str]:
     names: dict[str, str] = {}
+    # Titles first: "Data analyst" the occupation beats "Data Analyst" as another's alternate title.
     for occ in catalogue.occupations.values():
-        for name in [occ.title, *occ.alt_titles]:
-            names.setdefault(name.lower(), occ.id)
+        names.setdefault(occ.title.lower(), occ.id)
+        names.setdefault(re.sub(r"s$", "", occ.title.lower()), occ.id)
         if occ.onet_soc:
             names.setdefault(occ.onet_soc, occ.id)
+    for occ in catalogue.occupations.values():
+        for name in occ.alt_titles:
+            names.setdefault(name.lower(), occ.id)
     return names
 
 
@@ -195,9 +199,9 @@ def link_occupation(phrase: str, catalogue: Catalogue, min_score: float = 85) ->
     if not names or not phrase:
         return None
     phrase = phrase.lower().strip()
-    if phrase in names:
+    if phrase in names and not phrase.endswith(("analytics", "analysis")):
         return names[phrase]
-    variants = {phrase, re.sub(r"s$", "", phrase), phrase.replace("analytics", "analyst"), phrase.replace("analysis", "analyst")}
+    variants = [phrase.replace("analytics", "analyst"), phrase.replace("analysis", "analyst"), re.sub(r"s$", "", phrase)]
     for variant in variants:
         if variant in names:
             return names[variant]
@@ -208,6 +212,16 @@ def link_occupation(phrase: str, catalogue: Catalogue, min_score: float = 85) ->
     if best and best[1] >= 90 and len(phrase) >= 5:
         return names[best[0]]
     return None
+
+
+def find_occupation_mention(text: str, catalogue: Catalogue) -> str | None:
+    """The occupation named anywhere in the text: the longest title or alternate title found."""
+    lowered = f" {text.lower()} "
+    best: tuple[int, str] | None = None
+    for name, occ_id in _occupation_names(catalogue).items():
+        if len(name) > 4 and (best is None or len(name) > best[0]) and re.search(rf"\b{re.escape(name)}s?\b", lowered):
+            best = (len(name), occ_id)
+    return best[1] if best else None
 
 
 def link_skills(text: str, catalogue: Catalogue) -> list[str]:

@@ -31,11 +31,11 @@ _DOMAIN = re.compile(
 )
 
 RULES: list[tuple[str, re.Pattern[str]]] = [
+    ("guide", re.compile(r"^(what (is|are)|how (do|does|can|is)|explain|why)\b.*\b(micro-?credentials?|ects|eqf|open badges?( verification)?|badge verification|verification work|stackable|stacking|rpl|prior learning|springboard\+?|recommendation|standard elements|cas,? das|quality of a credential|funding)\b", re.I)),
     ("badge", re.compile(r"\b((this|the|my|that|a candidate's|attached|his|her) (open )?(badge|credential|certificate)|verify|verif(y|ied|ication)|genuine|authentic|revoked|forged|fake|tampered|is (it|this) (real|valid))\b", re.I)),
     ("compare", re.compile(r"\b(compare|comparison|versus|vs\.?|side by side|difference between|which is better|differ)\b", re.I)),
     ("skill_gap", re.compile(r"\b(skill ?gap|what (skills )?am i missing|what do i (still )?(lack|need to learn)|how far am i|which of my skills transfer|transferable)\b", re.I)),
     ("occupation_facts", re.compile(r"\b(salary|salaries|wage|wages|earn|earns|pay(?:s|ed)? (?:for|as)|outlook|job growth|demand for|what does an? [a-z ]+ do)\b", re.I)),
-    ("guide", re.compile(r"^(what (is|are) (an? )?(micro-?credentials?|ects|eqf|open badges?|stackable|rpl|recognition of prior learning|springboard\+?|the eu recommendation)|how do(es)? (stackable|open badges?|verification|ects|cas))", re.I)),
 ]
 FOLLOW_UP = re.compile(r"\b(the (first|second|third|fourth|fifth|last|other) one|that one|this one|first two|these two|it taught|does it|is it online|how much is it|how long (is|does) it)\b", re.I)
 REFINE = re.compile(r"\b(cheaper|less money|less expensive|faster|quicker|sooner|most stackable|more stackable|alternative|another plan|what if|instead|only online|more hours|fewer hours|more money|euros? more|[0-9]+ more)\b", re.I)
