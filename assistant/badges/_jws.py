@@ -39,6 +39,8 @@ def parse(token: str) -> CompactJws:
         signature = b64url_decode(parts[2])
     except ValueError as exc:
         raise JwsFormatError(f"not a JWS with a JSON payload: {exc}") from exc
+    except RecursionError:
+        raise JwsFormatError("not a JWS with a JSON payload: nested too deeply") from None
     if not isinstance(header, dict):
         raise JwsFormatError("JWS header is not a JSON object")
     return CompactJws(header, payload, f"{parts[0]}.{parts[1]}".encode("ascii"), signature)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import io
 import json
 import re
+import warnings
+import zlib
 from typing import Any
 
 from defusedxml import DefusedXmlException, ElementTree
@@ -18,6 +20,8 @@ PNG_KEYS = ("openbadgecredential", "openbadges")
 VC_CONTEXTS = ("https://www.w3.org/2018/credentials/v1", "https://www.w3.org/ns/credentials/v2")
 OB3_TYPES = ("OpenBadgeCredential", "AchievementCredential", "EndorsementCredential", "ClrCredential")
 OB2_CONTEXT_HINTS = ("w3id.org/openbadges", "openbadgespec.org")
+MAX_JSON_DEPTH = 200
+MAX_BADGE_PIXELS = 16_000_000  # 4000 x 4000; real badge images are well under 1000 x 1000
 _JWS_RE = re.compile(r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$")
 
 
@@ -66,12 +70,43 @@ def classify(node: Any, source: str, jws: str | None = None) -> ParsedBadge:
     raise BadgeFormatError(f"{source}: JSON that is neither an Open Badges 2.0 assertion/badge class/issuer nor an Open Badges 3.0 credential")
 
 
+def _too_deep(node: Any, limit: int = MAX_JSON_DEPTH) -> bool:
+    stack: list[tuple[Any, int]] = [(node, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, dict | list):
+            if depth > limit:
+                return True
+            children = value.values() if isinstance(value, dict) else value
+            stack.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
+    return False
+
+
+def loads_json(text: str | bytes, source: str) -> Any:
+    """Parse badge JSON; BadgeFormatError when malformed or nested deeper than ``MAX_JSON_DEPTH``.
+
+    Verification walks the credential recursively (canonicalisation, JSON-LD), so a
+    thousand-level nesting would blow the stack there instead of failing here.
+    """
+    try:
+        node = json.loads(text)
+    except RecursionError:
+        raise BadgeFormatError(f"{source}: JSON nested more than {MAX_JSON_DEPTH} levels deep") from None
+    except ValueError as exc:  # JSONDecodeError, or an integer over Python's 4,300-digit limit
+        raise BadgeFormatError(f"{source}: not valid JSON ({exc})") from exc
+    if _too_deep(node):
+        raise BadgeFormatError(f"{source}: JSON nested more than {MAX_JSON_DEPTH} levels deep")
+    return node
+
+
 def _from_jws(token: str, source: str) -> ParsedBadge:
     try:
         parsed = _jws.parse(token)
     except _jws.JwsFormatError as exc:
         raise BadgeFormatError(f"{source}: {exc}") from exc
     payload = parsed.payload
+    if _too_deep(payload):
+        raise BadgeFormatError(f"{source}: JWS payload nested more than {MAX_JSON_DEPTH} levels deep")
     if isinstance(payload, dict) and isinstance(payload.get("vc"), dict):
         return classify(payload["vc"], source + " (VC-JWT, vc claim)", jws=token.strip())
     return classify(payload, source + " (JWS)", jws=token.strip())
@@ -88,11 +123,7 @@ def _from_text(text: str, source: str) -> ParsedBadge:
     if not text:
         raise BadgeFormatError(f"{source}: empty badge payload")
     if text.startswith("{"):
-        try:
-            node = json.loads(text)
-        except ValueError as exc:
-            raise BadgeFormatError(f"{source}: not valid JSON ({exc})") from exc
-        return classify(node, source)
+        return classify(loads_json(text, source), source)
     if _JWS_RE.match(text):
         return _from_jws(text, source)
     if re.match(r"^https?://\S+$", text):
@@ -102,10 +133,29 @@ def _from_text(text: str, source: str) -> ParsedBadge:
 
 def _from_png(data: bytes, name: str) -> ParsedBadge:
     try:
-        with Image.open(io.BytesIO(data)) as image:
-            image.load()
+        with warnings.catch_warnings():
+            # Pillow only warns between MAX_IMAGE_PIXELS and twice that; for a badge it is an error
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            opened = Image.open(io.BytesIO(data))
+        with opened as image:
+            width, height = image.size
+            # Checked before load(): decoding is what a decompression bomb attacks, and a
+            # badge is a few hundred pixels across (Pillow's own guard only warns below 2x
+            # MAX_IMAGE_PIXELS).
+            if width * height > MAX_BADGE_PIXELS:
+                raise BadgeFormatError(f"{name}: PNG of {width}x{height} pixels, over the {MAX_BADGE_PIXELS:,}-pixel limit for a badge image")
+            image.load()  # reads the text chunks that come after the image data
             chunks = dict(getattr(image, "text", {}) or {})
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+    except (
+        UnidentifiedImageError,
+        OSError,
+        SyntaxError,
+        ValueError,
+        Image.DecompressionBombError,
+        Image.DecompressionBombWarning,
+        EOFError,
+        zlib.error,
+    ) as exc:
         raise BadgeFormatError(f"{name}: unreadable PNG ({exc})") from exc
     for key in PNG_KEYS:
         if key in chunks:
@@ -116,7 +166,7 @@ def _from_png(data: bytes, name: str) -> ParsedBadge:
 def _from_svg(data: bytes, name: str) -> ParsedBadge:
     try:
         root = ElementTree.fromstring(data)
-    except (ElementTree.ParseError, DefusedXmlException) as exc:
+    except (ElementTree.ParseError, DefusedXmlException, LookupError, ValueError) as exc:  # LookupError: an unknown declared encoding
         raise BadgeFormatError(f"{name}: unreadable SVG ({type(exc).__name__}: {exc})") from exc
     for element in root.iter():
         tag = str(element.tag)

@@ -22,7 +22,6 @@ in the record model are kept in ``extra`` under their CTDL name.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -31,7 +30,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from assistant.models import AnyRecord, Credential, Provider, Skill, slugify
-from ingest.sources._base import Rejection, describe_validation_error
+from ingest.sources._base import Rejection, describe_validation_error, load_json, shown
 from ingest.sources._ctdl_fields import (
     CREDENTIAL_TYPES,
     NON_RECORD_TYPES,
@@ -68,12 +67,14 @@ class CtdlReader:
 
     def read(self, path: Path) -> Iterator[AnyRecord | Rejection]:
         try:
-            data = json.loads(path.read_text(encoding="utf-8-sig"))
-        except json.JSONDecodeError as exc:
-            yield Rejection(f"{path} line {exc.lineno}", f"malformed JSON: {exc.msg}")
-            return
+            raw = path.read_text(encoding="utf-8-sig")
         except (OSError, UnicodeDecodeError) as exc:
             yield Rejection(str(path), f"cannot read as UTF-8 text: {exc}")
+            return
+        try:
+            data = load_json(raw)
+        except ValueError as exc:
+            yield Rejection(str(path), str(exc))
             return
         nodes = _top_nodes(data)
         if not nodes:
@@ -110,7 +111,7 @@ class CtdlReader:
             yield Rejection(where, f"ceterms:{ctdl_type} {title or ''!s} has neither ceterms:ctid nor @id".replace("  ", " "))
             return
         if not title:
-            yield Rejection(f"{where} ({record_id})", f"ceterms:{ctdl_type} has no ceterms:name")
+            yield Rejection(f"{where} ({shown(record_id)})", f"ceterms:{ctdl_type} has no ceterms:name")
             return
         fields, extra = credential_fields(node, graph.resolve_id)
         provider_name, provider_id = self._provider_of(node, graph, extra)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -93,10 +94,14 @@ def _markdown(text: str) -> tuple[str, str, str | None]:
 
 
 def _html(text: str) -> tuple[str, str, str | None]:
-    from bs4 import BeautifulSoup
+    from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning, XMLParsedAsHTMLWarning
     from bs4.element import Tag
 
-    soup = BeautifulSoup(text, "html.parser")
+    with warnings.catch_warnings():
+        # XHTML or XML served as .html reads fine with html.parser; the warning says nothing to the user
+        warnings.simplefilter("ignore", XMLParsedAsHTMLWarning)
+        warnings.simplefilter("ignore", MarkupResemblesLocatorWarning)
+        soup = BeautifulSoup(text, "html.parser")
     title_tag = soup.find("title")
     title = title_tag.get_text(" ", strip=True) if title_tag else ""
     for tag in soup(_DROP_TAGS):
@@ -139,6 +144,8 @@ def _pdf(path: Path) -> tuple[str, str, str | None]:
                 pages.append(f"## Page {number}\n\n{text}")
     except (PdfReadError, OSError, ValueError, KeyError) as exc:
         return "", "", f"malformed PDF: {exc}"
+    except Exception as exc:  # pypdf on a damaged file raises almost any type (TypeError, zlib.error, RecursionError ...)
+        return "", "", f"malformed PDF ({type(exc).__name__}: {exc})"
     if not title and pages:
         title = next((line.strip() for line in pages[0].splitlines()[2:] if line.strip()), "")
     return title, "\n\n".join(pages), None

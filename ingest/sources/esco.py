@@ -107,7 +107,8 @@ class EscoReader:
 
     def _occupations(self, path: Path, relations: dict[str, list[OccupationSkill]]) -> Iterator[AnyRecord | Rejection]:
         bad = 0
-        for line, row in _rows(path):
+        unreadable: list[Rejection] = []
+        for line, row in _rows(path, unreadable):
             uri, label = row.get("conceptUri", "").strip(), row.get("preferredLabel", "").strip()
             where = f"{path} line {line}"
             try:
@@ -130,11 +131,13 @@ class EscoReader:
                 if bad <= MAX_ROW_REJECTIONS:
                     reason = describe_validation_error(exc) if isinstance(exc, ValidationError) else str(exc)
                     yield Rejection(where, f"ESCO occupation: {reason}")
+        yield from unreadable
 
     def _skills(self, path: Path) -> Iterator[AnyRecord | Rejection]:
         is_language = "language" in path.stem.lower()
         bad = 0
-        for line, row in _rows(path):
+        unreadable: list[Rejection] = []
+        for line, row in _rows(path, unreadable):
             uri, label = row.get("conceptUri", "").strip(), row.get("preferredLabel", "").strip()
             try:
                 if not uri or not label:
@@ -154,6 +157,7 @@ class EscoReader:
                 if bad <= MAX_ROW_REJECTIONS:
                     reason = describe_validation_error(exc) if isinstance(exc, ValidationError) else str(exc)
                     yield Rejection(f"{path} line {line}", f"ESCO skill: {reason}")
+        yield from unreadable
 
 
 def _skill_type(row: dict[str, str], is_language: bool) -> SkillType:
@@ -181,7 +185,7 @@ def _relations(folder: Path) -> tuple[dict[str, list[OccupationSkill]], list[Rej
     for path in sorted(folder.glob("*.csv")):
         if not _is_kind(path, "relations"):
             continue
-        for line, row in _rows(path):
+        for line, row in _rows(path, rejections):
             relation = (row.get("relationType") or "").strip().lower()
             occupation, skill = (row.get("occupationUri") or "").strip(), (row.get("skillUri") or "").strip()
             if relation not in IMPORTANCE or not occupation or not skill:
@@ -194,14 +198,21 @@ def _relations(folder: Path) -> tuple[dict[str, list[OccupationSkill]], list[Rej
     return {occ: list(skills.values()) for occ, skills in links.items()}, rejections
 
 
-def _rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
-    """(line where the row starts, row) for a CSV file with a header."""
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        reader = csv.DictReader(handle)
-        start = 2
-        for row in reader:
-            yield start, {k: v for k, v in row.items() if k is not None and isinstance(v, str)}
-            start = reader.line_num + 1
+def _rows(path: Path, rejections: list[Rejection]) -> Iterator[tuple[int, dict[str, str]]]:
+    """(line where the row starts, row) for a CSV file with a header.
+
+    A file that stops being readable (not UTF-8, a NUL byte, a malformed quote) ends the
+    rows there with one rejection in ``rejections``; the rows before it are kept.
+    """
+    start = 2
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            reader = csv.DictReader(handle)
+            for row in reader:
+                yield start, {k: v for k, v in row.items() if k is not None and isinstance(v, str)}
+                start = reader.line_num + 1
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        rejections.append(Rejection(f"{path} line {start}", f"cannot read the rest of the file as UTF-8 CSV: {exc}"))
 
 
 def _date(value: str | None) -> date | None:

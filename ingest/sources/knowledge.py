@@ -24,7 +24,7 @@ from pydantic import ValidationError
 
 from assistant.currency import RateTable
 from assistant.models import RECORD_TYPES, AnyRecord, Document
-from ingest.sources._base import Rejection, describe_validation_error
+from ingest.sources._base import MAX_NESTING_DEPTH, Rejection, describe_validation_error, shown, tree_problem
 
 COLLECTIONS = {"credentials": "credential", "occupations": "occupation", "skills": "skill", "providers": "provider"}
 
@@ -59,6 +59,16 @@ class KnowledgeReader:
             where = f" line {mark.line + 1}" if mark is not None else ""
             yield Rejection(f"{path}{where}", f"malformed YAML: {getattr(exc, 'problem', exc)}")
             return
+        except RecursionError:
+            yield Rejection(str(path), f"malformed YAML: nested more than {MAX_NESTING_DEPTH} levels deep")
+            return
+        except ValueError as exc:  # a constructor refusing a value, e.g. an integer over 4,300 digits
+            yield Rejection(str(path), f"malformed YAML: {exc}")
+            return
+        problem = tree_problem(data)
+        if problem:
+            yield Rejection(str(path), f"YAML {problem}")
+            return
         if not isinstance(data, dict):
             yield Rejection(str(path), "expected a mapping with keys credentials/occupations/skills/providers")
             return
@@ -74,13 +84,13 @@ class KnowledgeReader:
                 yield Rejection(str(path), f"unknown top-level key {key!r} (expected one of {', '.join(COLLECTIONS)})")
                 continue
             if not isinstance(items, list):
-                yield Rejection(f"{path}:{key}", "expected a list of records")
+                yield Rejection(f"{path}:{shown(key)}", "expected a list of records")
                 continue
             model = RECORD_TYPES[kind]
             for index, item in enumerate(items):
                 where = f"{path}:{key}[{index}]"
                 if isinstance(item, dict) and item.get("id"):
-                    where += f" ({item['id']})"
+                    where += f" ({shown(item['id'])})"
                 if not isinstance(item, dict):
                     yield Rejection(where, "expected a mapping of fields")
                     continue
@@ -98,6 +108,16 @@ class KnowledgeReader:
             meta: Any = yaml.safe_load(text[4:end])
         except yaml.YAMLError as exc:
             yield Rejection(str(path), f"malformed front matter: {getattr(exc, 'problem', exc)}")
+            return
+        except RecursionError:
+            yield Rejection(str(path), f"malformed front matter: nested more than {MAX_NESTING_DEPTH} levels deep")
+            return
+        except ValueError as exc:
+            yield Rejection(str(path), f"malformed front matter: {exc}")
+            return
+        problem = tree_problem(meta)
+        if problem:
+            yield Rejection(str(path), f"front matter {problem}")
             return
         if not isinstance(meta, dict):
             yield Rejection(str(path), "front matter must be a mapping")

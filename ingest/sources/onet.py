@@ -247,8 +247,8 @@ def _rows(path: Path, rejections: list[Rejection], needs_code: bool = True) -> I
                         rejections.append(Rejection(f"{path} line {line}", problem))
                     continue
                 yield line, dict(zip(header, cells, strict=True))
-    except (OSError, UnicodeDecodeError) as exc:
-        rejections.append(Rejection(str(path), f"cannot read as UTF-8 text: {exc}"))
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:  # csv.Error: a field over the csv module's size limit
+        rejections.append(Rejection(str(path), f"cannot read as UTF-8 tab-separated text: {exc}"))
     if bad > MAX_ROW_REJECTIONS:
         rejections.append(Rejection(str(path), f"{bad - MAX_ROW_REJECTIONS} more malformed rows not listed"))
 

@@ -21,7 +21,7 @@ from pydantic import ValidationError
 
 from assistant.currency import currency_code
 from assistant.models import AnyRecord, Credential, CredentialType, StackLink
-from ingest.sources._base import Rejection, describe_validation_error
+from ingest.sources._base import Rejection, describe_validation_error, shown
 from ingest.sources._values import language_code, split_list
 
 COLUMNS = (
@@ -32,6 +32,8 @@ COLUMNS = (
 )  # fmt: skip
 LIST_COLUMNS = {"fields", "learning_outcomes", "skills", "language", "prerequisites", "part_of", "codes", "occupations", "prerequisite_skills"}
 REQUIRED = {"id", "title", "provider"}
+MAX_ROWS = 200_000  # far above any provider catalogue; stops a sheet that unpacks to millions of rows
+MAX_XLSX_UNPACKED_BYTES = 500 * 1024 * 1024
 _STACK_RE = re.compile(r"^(?P<target>[^()]+?)\s*(?:\((?P<credit>\d+(?:\.\d+)?)\s*(?P<unit>[^)]*)\))?$")
 _TYPE_ALIASES = {"microcredential": "micro-credential", "badge": "digital-badge", "certification": "professional-certification", "program": "learning-program"}
 
@@ -52,10 +54,16 @@ class TabularReader:
         if head.startswith(b"PK\x03\x04"):
             if path.suffix.lower() not in {".xlsx", ".xlsm"}:
                 return False
-            rows = _xlsx_rows(path, limit=1)
+            try:
+                rows = _xlsx_rows(path, limit=1)
+            except ValueError:
+                return False
             return bool(rows) and _header_ok([str(c or "") for c in rows[0][1]])
-        first = head.decode("utf-8", errors="ignore").lstrip("\ufeff").split("\n", 1)[0]
-        return _header_ok(next(csv.reader([first], delimiter=";" if first.count(";") > first.count(",") else ","), []))
+        first = head.decode("utf-8", errors="ignore").lstrip("\ufeff").split("\n", 1)[0].rstrip("\r")
+        try:
+            return _header_ok(next(csv.reader([first], delimiter=";" if first.count(";") > first.count(",") else ","), []))
+        except csv.Error:  # a stray carriage return or NUL inside the first line: not our catalogue
+            return False
 
     def read(self, path: Path) -> Iterator[AnyRecord | Rejection]:
         try:
@@ -77,7 +85,7 @@ class TabularReader:
                 continue
             where = f"{path} row {number}"
             if values.get("id"):
-                where += f" ({values['id']})"
+                where += f" ({shown(values['id'])})"
             try:
                 yield Credential(**_credential_fields(values, path))
             except ValidationError as exc:
@@ -146,23 +154,37 @@ def _csv_rows(path: Path) -> list[tuple[int, list[Any]]]:
 
 
 def _xlsx_rows(path: Path, limit: int | None = None) -> list[tuple[int, list[Any]]]:
-    """(row number, cells) of the first sheet; [] when the file is not a readable workbook."""
-    from zipfile import BadZipFile
+    """(row number, cells) of the first sheet.
+
+    Raises:
+        ValueError: the file is not a readable workbook, or would unpack or read past the limits.
+    """
+    import zipfile
 
     from openpyxl import load_workbook
-    from openpyxl.utils.exceptions import InvalidFileException
 
     try:
+        with zipfile.ZipFile(path) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+        if unpacked > MAX_XLSX_UNPACKED_BYTES:
+            raise ValueError(f"the workbook unpacks to {unpacked:,} bytes, over the {MAX_XLSX_UNPACKED_BYTES:,}-byte limit (a zip bomb?)")
+        # openpyxl parses the workbook's XML with defusedxml when it is installed (it is a
+        # dependency), so entity expansion is refused. A damaged archive or XML surfaces as
+        # almost any exception type from zipfile, zlib or openpyxl's readers.
         workbook = load_workbook(path, read_only=True, data_only=True)
-    except (BadZipFile, InvalidFileException, OSError, KeyError, ValueError):
-        return []
-    try:
-        sheet = workbook.worksheets[0]
-        rows = []
-        for number, cells in enumerate(sheet.iter_rows(values_only=True), start=1):
-            rows.append((number, list(cells)))
-            if limit is not None and number >= limit:
-                break
-        return rows
-    finally:
-        workbook.close()
+        try:
+            sheet = workbook.worksheets[0]
+            rows = []
+            for number, cells in enumerate(sheet.iter_rows(values_only=True), start=1):
+                if number > MAX_ROWS:
+                    raise ValueError(f"more than {MAX_ROWS:,} rows; split the catalogue")
+                rows.append((number, list(cells)))
+                if limit is not None and number >= limit:
+                    break
+            return rows
+        finally:
+            workbook.close()
+    except ValueError:
+        raise
+    except Exception as exc:  # untrusted archive: zlib.error, BadZipFile, KeyError ... all mean "not readable"
+        raise ValueError(f"not a readable XLSX workbook ({type(exc).__name__}: {exc})") from None
