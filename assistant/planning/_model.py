@@ -72,8 +72,12 @@ def lexicographic_weights(order: tuple[Term, ...], bounds: dict[Term, int]) -> d
     return weights
 
 
-def solve(problem: Problem, time_limit_s: float, workers: int = 8) -> Solution:
-    """Build and solve the model; the empty plan is always feasible unless a coverage floor is set."""
+def solve(problem: Problem, time_limit_s: float, workers: int = 1) -> Solution:
+    """Build and solve the model; the empty plan is always feasible unless a coverage floor is set.
+
+    One worker by default: plans are then reproducible (ties broken the same way every run),
+    and on these model sizes a single worker is also the fastest.
+    """
     model = cp_model.CpModel()
     cands = problem.candidates
     index = {c.id: n for n, c in enumerate(cands)}
