@@ -192,9 +192,10 @@ class Store:
             client = self._chroma_client()
             name = f"{self.settings.collection}-{manifest.collection_suffix}"
             try:
-                self._collection = client.get_or_create_collection(name, embedding_function=None, metadata={"hnsw:space": "cosine"})
+                collection = client.get_or_create_collection(name, embedding_function=None, metadata={"hnsw:space": "cosine"})
             except Exception as exc:  # chromadb raises many unrelated types for an unreachable server
-                raise StoreUnavailableError(f"Cannot open the vector collection: {exc} — check STACKWISE_CHROMA_URL or the store folder.") from exc
+                raise StoreUnavailableError(f"Cannot open the vector collection: {_one_line(exc)} — check STACKWISE_CHROMA_URL or the store folder.") from exc
+            self._collection = _ServerCollection(collection, self.settings.chroma_url) if self.settings.chroma_url else collection
             return self._collection
 
     def _chroma_client(self) -> Any:
@@ -210,14 +211,19 @@ class Store:
 
                 url = urlparse(self.settings.chroma_url)
                 self._client = chromadb.HttpClient(
-                    host=url.hostname or "localhost", port=url.port or (443 if url.scheme == "https" else 8000), ssl=url.scheme == "https", settings=chroma_settings
+                    host=url.hostname or "localhost",
+                    port=url.port or (443 if url.scheme == "https" else 8000),
+                    ssl=url.scheme == "https",
+                    settings=chroma_settings,
                 )
                 self._client.heartbeat()
             else:
                 self._client = chromadb.PersistentClient(path=str(self.path / "chroma"), settings=chroma_settings)
         except Exception as exc:  # connection errors come as ValueError, httpx errors, ...
             where = self.settings.chroma_url or str(self.path / "chroma")
-            raise StoreUnavailableError(f"Cannot reach the Chroma store at {where}: {exc} — start it (`chroma run`) or unset STACKWISE_CHROMA_URL.") from exc
+            raise StoreUnavailableError(
+                f"Cannot reach the Chroma store at {where}: {_one_line(exc)} — start it (`chroma run`) or unset STACKWISE_CHROMA_URL."
+            ) from exc
         return self._client
 
     def reset_vectors(self) -> None:
@@ -240,7 +246,7 @@ class Store:
         return None if row is None else _load(row[0], row[1])
 
     def iter_records(self, kind: str | None = None) -> Iterator[AnyRecord]:
-        sql, args = "SELECT kind, body FROM records", ()
+        sql, args = "SELECT kind, body FROM records", tuple[str, ...]()
         if kind:
             sql, args = sql + " WHERE kind = ?", (kind,)
         for row_kind, body in self.conn.execute(sql, args):
@@ -354,12 +360,49 @@ class Store:
             self._local.conn = None
 
 
+class _ServerCollection:
+    """A collection on a Chroma server; a dropped connection becomes a :class:`StoreUnavailableError`.
+
+    The HTTP client reconnects on the next call, so once the server is back the same
+    collection object works again: no restart of the app is needed.
+    """
+
+    _CALLS = frozenset({"add", "upsert", "update", "get", "query", "delete", "count", "peek"})
+
+    def __init__(self, collection: Any, url: str) -> None:
+        self._collection = collection
+        self._url = url
+
+    def __getattr__(self, name: str) -> Any:
+        attr = getattr(self._collection, name)
+        if name not in self._CALLS:
+            return attr
+        import httpx
+
+        def call(*args: Any, **kwargs: Any) -> Any:
+            try:
+                return attr(*args, **kwargs)
+            except httpx.TransportError as exc:
+                raise StoreUnavailableError(
+                    f"The Chroma server at {self._url} stopped answering ({exc.__class__.__name__}: {_one_line(exc)}) — "
+                    "restart it (`chroma run --path DIR --port N`) and try again; the store was not changed."
+                ) from exc
+
+        return call
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split()) or exc.__class__.__name__
+
+
 def _load(kind: str, body: str) -> AnyRecord:
     model = RECORD_TYPES[kind]
     try:
         return model.model_validate_json(body)  # type: ignore[return-value]
     except ValidationError as exc:
-        raise StoreMismatchError(f"A stored {kind} record no longer matches the schema ({exc.error_count()} errors) — run `stackwise ingest --rebuild`.") from exc
+        raise StoreMismatchError(
+            f"A stored {kind} record no longer matches the schema ({exc.error_count()} errors) — run `stackwise ingest --rebuild`."
+        ) from exc
 
 
 def _fts_tokens(text: str) -> list[str]:

@@ -6,7 +6,7 @@ import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
@@ -15,10 +15,10 @@ from langchain_core.outputs import ChatGenerationChunk
 
 from assistant.agent.engine import Agent
 from assistant.agent.state import ConversationState
+from assistant.agent.tools import Toolbox
 from assistant.embeddings import HashingEmbedder
 from assistant.retrieval import Retriever
 from assistant.settings import ChatSettings, StoreSettings
-from assistant.agent.tools import Toolbox
 from assistant.store import Store
 from ingest.pipeline import ingest_paths
 
@@ -26,7 +26,7 @@ from ingest.pipeline import ingest_paths
 class ToolCallingFake(GenericFakeChatModel):
     """GenericFakeChatModel that accepts bind_tools and records what it was sent."""
 
-    seen: list[Any] = []
+    seen: ClassVar[list[Any]] = []
 
     def bind_tools(self, tools: Any, **kwargs: Any) -> ToolCallingFake:
         return self

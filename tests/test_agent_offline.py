@@ -33,7 +33,8 @@ def _known_ids(agent: Agent) -> set[str]:
 def test_out_of_scope_is_refused_politely(agent: Agent) -> None:
     reply = agent.respond("Who won the football match yesterday?", ConversationState())
     assert reply.intent == "out_of_scope"
-    assert reply.citations == [] and "can help" in reply.answer.lower() or "help with" in reply.answer.lower()
+    assert reply.citations == []
+    assert "help with" in reply.answer.lower()
 
 
 def test_explain_named_credential_cites_it(agent: Agent) -> None:

@@ -75,7 +75,7 @@ class Agent:
         state.turns += 1
         catalogue = self.toolbox.catalogue
         said = extract(message, catalogue)
-        if said.held_credentials and state.last_credentials and not said.held_credentials[0] in state.last_credentials:
+        if said.held_credentials and state.last_credentials and said.held_credentials[0] not in state.last_credentials:
             said.held_credentials = self._resolve_held_from_context(message, state) or said.held_credentials
         elif not said.held_credentials and re.search(r"\b(already )?(have|hold|got|completed)\b.*\b(one|it)\b", message, re.I):
             said.held_credentials = self._resolve_held_from_context(message, state)

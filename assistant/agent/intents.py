@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 import threading
-from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -107,11 +106,14 @@ class IntentClassifier:
         return best[0], best[1] / total, float(sims[top[0]])
 
 
-@lru_cache(maxsize=4)
-def _cached(embedder_id: int, embedder: Embedder) -> IntentClassifier:
-    return IntentClassifier(embedder)
+_CLASSIFIERS: dict[int, IntentClassifier] = {}
+_CLASSIFIERS_LOCK = threading.Lock()
 
 
 def classifier_for(embedder: Embedder) -> IntentClassifier:
     """One classifier (and one embedding of the examples) per embedder."""
-    return _cached(id(embedder), embedder)
+    with _CLASSIFIERS_LOCK:
+        classifier = _CLASSIFIERS.get(id(embedder))
+        if classifier is None or classifier.embedder is not embedder:
+            classifier = _CLASSIFIERS[id(embedder)] = IntentClassifier(embedder)
+        return classifier

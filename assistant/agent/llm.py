@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from assistant.agent.prompts import DATA_WRAPPER, REPLACED_NOTICE, SYSTEM_PROMPT
@@ -82,7 +82,7 @@ def build_tools(agent: Agent, state: ConversationState, log: ToolLog) -> list[An
         state.last_plan = result.data
         return record(result)
 
-    tools = [search_catalogue, show_record, compare_credentials, occupation_facts, skill_gap, make_plan]
+    tools: list[Callable[..., str]] = [search_catalogue, show_record, compare_credentials, occupation_facts, skill_gap, make_plan]
     return [StructuredTool.from_function(fn, handle_tool_error=True) for fn in tools]
 
 

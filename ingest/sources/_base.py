@@ -10,6 +10,7 @@ from typing import Any, Protocol
 
 from pydantic import ValidationError
 
+from assistant.currency import RateTable
 from assistant.models import AnyRecord
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
@@ -36,7 +37,7 @@ class SourceReader(Protocol):
 
     def sniff(self, path: Path, head: bytes) -> bool: ...
 
-    def read(self, path: Path) -> Iterator[AnyRecord | Rejection]: ...
+    def read(self, path: Path) -> Iterator[AnyRecord | RateTable | Rejection]: ...
 
 
 def sniff_head(path: Path) -> bytes:
