@@ -66,12 +66,17 @@ def _input(services: Services) -> None:
     upload_tab, paste_tab = st.tabs(["Upload a file", "Paste text"])
     with upload_tab:
         upload = st.file_uploader("Badge file (JSON, JSON-LD, JWT, baked PNG or SVG)", type=["json", "jsonld", "jwt", "jws", "txt", "png", "svg"])
-        if st.button("Check this file", type="primary", disabled=upload is None, icon=":material/verified:"):
-            assert upload is not None
-            _run(services, upload.getvalue(), upload.name)
+        if st.button("Check this file", type="primary", icon=":material/verified:"):
+            if upload is None:
+                st.warning("Choose a badge file first.")
+            else:
+                _run(services, upload.getvalue(), upload.name)
     with paste_tab:
         text = st.text_area("Badge JSON or JWT", height=160, placeholder='{"@context": [...], "type": ["VerifiableCredential", "OpenBadgeCredential"], ...}')
-        if st.button("Check this text", disabled=not text.strip(), icon=":material/verified:"):
+        if st.button("Check this text", icon=":material/verified:"):
+            if not text.strip():
+                st.warning("Paste a badge's JSON or JWT first.")
+                return
             name = "pasted.json" if text.lstrip().startswith(("{", "[")) else "pasted.jwt"
             _run(services, text.strip().encode(), name)
 
@@ -202,9 +207,7 @@ def render() -> None:
     st.caption(f"Checked: {state['filename']}")
     _verdict(result)
     st.subheader("Checks")
-    st.dataframe(
-        [{"Check": c.name, "Result": STATUS_LABEL.get(c.status, c.status), "Why": c.detail} for c in result.checks], hide_index=True, width="stretch"
-    )
+    st.dataframe([{"Check": c.name, "Result": STATUS_LABEL.get(c.status, c.status), "Why": c.detail} for c in result.checks], hide_index=True, width="stretch")
     left, right = st.columns(2)
     with left:
         _certifies(result, credential)

@@ -73,14 +73,13 @@ def _load_conversation(services: Services, conversation_id: str) -> None:
         return
     state = ConversationState.model_validate(raw_state) if raw_state else ConversationState()
     st.session_state[CHAT_KEY] = {"conversation_id": conversation_id, "messages": messages, "state": state}
-    st.session_state[PERSONA_KEY] = state.persona
+    st.session_state[PERSONA_KEY] = st.session_state["chat_persona"] = state.persona
 
 
 def _sidebar(services: Services) -> str:
     with st.sidebar:
-        if PERSONA_KEY not in st.session_state:
-            st.session_state[PERSONA_KEY] = "learner"
-        st.session_state["chat_persona"] = st.session_state[PERSONA_KEY]
+        if "chat_persona" not in st.session_state:  # the widget's state is dropped when another page runs
+            st.session_state["chat_persona"] = st.session_state.get(PERSONA_KEY, "learner")
         persona = st.radio("I am a…", list(PERSONAS), key="chat_persona", format_func=lambda p: PERSONAS[p]["label"], horizontal=True)
         st.session_state[PERSONA_KEY] = persona
         st.button("New conversation", icon=":material/add:", on_click=_new_conversation, width="stretch")
@@ -199,10 +198,12 @@ def render() -> None:
         st.error(error)
     st.title("Ask Stackwise")
     st.caption(PERSONAS[persona]["emphasis"])
-    if not chat["messages"]:
+    typed = st.chat_input("Ask about credentials, plans, occupations or badges")
+    question = (typed or st.session_state.pop(PENDING_KEY, None) or "").strip()
+    if not chat["messages"] and not question:
         st.markdown("**Try one of these:**")
-        for j, question in enumerate(PERSONAS[persona]["examples"]):
-            st.button(question, key=f"example-{persona}-{j}", on_click=_ask, args=(question,), icon=":material/lightbulb:")
+        for j, example in enumerate(PERSONAS[persona]["examples"]):
+            st.button(example, key=f"example-{persona}-{j}", on_click=_ask, args=(example,), icon=":material/lightbulb:")
     messages = chat["messages"]
     for i, message in enumerate(messages):
         with st.chat_message(message["role"]):
@@ -210,8 +211,6 @@ def render() -> None:
                 st.markdown(md(message["content"]))
             else:
                 st.markdown(message["content"])
-                _render_extras(message.get("data") or {}, i, last=i == len(messages) - 1)
-    typed = st.chat_input("Ask about credentials, plans, occupations or badges")
-    question = typed or st.session_state.pop(PENDING_KEY, None)
-    if question and question.strip():
-        _answer(services, chat, question.strip(), persona)
+                _render_extras(message.get("data") or {}, i, last=i == len(messages) - 1 and not question)
+    if question:
+        _answer(services, chat, question, persona)
