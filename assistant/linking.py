@@ -1,0 +1,322 @@
+"""Entity linking before search: names, codes and titles in a question, matched to records.
+
+What is indexed (one :class:`EntityIndex` per catalogue generation, built once and cached):
+
+- codes: exam and course codes (AZ-900, CLF-C02), acronyms in titles ("(CISSP)", "CySA+"),
+  O*NET-SOC codes (15-2051.00 or 15-2051), skill codes; matched exactly after folding case
+  and separators ("az 900", "AZ900" and "az-900" are one code);
+- names: credential titles (also without a "Vendor Certified:" prefix or a parenthesis),
+  occupation titles and alternative titles, skill labels and alternative labels, provider
+  names, document titles; matched exactly on folded words, with single-word typos fixed
+  against the index's vocabulary (rapidfuzz), or partly: most of a long credential or
+  occupation title's weight (rare words weigh more) present in the question.
+
+A link says how sure it is (``score`` 0..1) and how it matched (``how``), so retrieval can
+answer an exact code or title directly and only nudge a partial match.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import threading
+import unicodedata
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz, process
+
+from assistant.catalogue import Catalogue
+from assistant.models import Credential, Document, Occupation, Provider, Skill
+
+MAX_NGRAM = 10
+TYPO_MIN_LEN = 5
+TYPO_SCORE = 84.0
+PARTIAL_MIN = 0.72
+GENERIC = {
+    "a",
+    "an",
+    "and",
+    "the",
+    "of",
+    "in",
+    "for",
+    "to",
+    "on",
+    "with",
+    "by",
+    "at",
+    "or",
+    "from",
+    "is",
+    "what",
+    "which",
+    "how",
+    "do",
+    "does",
+    "i",
+    "my",
+    "me",
+    "can",
+    "certified",
+    "certificate",
+    "certification",
+    "professional",
+    "program",
+    "programme",
+    "course",
+    "associate",
+    "level",
+    "exam",
+    "specialization",
+    "nanodegree",
+    "micromasters",
+    "s",
+}
+
+
+@dataclass(frozen=True)
+class Link:
+    """A record named in a question."""
+
+    record_id: str
+    kind: str
+    surface: str
+    how: str  # "code", "exact", "typo", "partial"
+    field: str  # "code", "title", "alt_title", "label", "alt_label", "name", "acronym", "onet"
+    score: float
+
+
+def fold(text: str) -> str:
+    """Lower-case ASCII words: accents dropped, '+' kept as 'plus', other punctuation a space."""
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    text = re.sub(r"(?<=\w)\+", " plus ", text)
+    text = re.sub(r"[^a-z0-9]+", " ", text)
+    return " ".join(_stem(t) for t in text.split())
+
+
+def compact(text: str) -> str:
+    """A code folded to letters and digits only: 'AZ-900' -> 'az900', 'Security+' -> 'securityplus'."""
+    return fold(text).replace(" ", "")
+
+
+def _stem(token: str) -> str:
+    if len(token) > 3 and token.endswith("s") and not token.endswith(("ss", "us", "is")):
+        return token[:-1]
+    return token
+
+
+class EntityIndex:
+    """Surfaces (codes, names) of one catalogue generation, ready to link questions."""
+
+    def __init__(self, catalogue: Catalogue) -> None:
+        self.generation = catalogue.generation
+        self.codes: dict[str, set[tuple[str, str, str]]] = defaultdict(set)
+        self.names: dict[str, set[tuple[str, str, str]]] = defaultdict(set)
+        self.partial: dict[str, set[tuple[str, str]]] = defaultdict(set)
+        self._partial_weight: dict[tuple[str, str], float] = {}
+        for record in catalogue.records.values():
+            for surface, how in _surfaces(record):
+                if how in {"code", "acronym", "onet"}:
+                    key = compact(surface)
+                    if len(key) >= 2:
+                        self.codes[key].add((record.id, record.kind, how))
+                else:
+                    key = fold(surface)
+                    if key:
+                        self.names[key].add((record.id, record.kind, how))
+        self.vocabulary = sorted({t for key in self.names for t in key.split()} | {k for k in self.codes if k.isalpha()})
+        self._vocab_set = set(self.vocabulary)
+        df: dict[str, int] = defaultdict(int)
+        for key in self.names:
+            for token in set(key.split()):
+                df[token] += 1
+        total = max(1, len(self.names))
+        self.idf = {t: math.log(1 + total / n) for t, n in df.items()}
+        for key, entries in self.names.items():
+            tokens = [t for t in key.split() if t not in GENERIC]
+            if len(tokens) < 2:
+                continue
+            for record_id, kind, how in entries:
+                if kind in {"credential", "occupation"} and how in {"title", "alt_title"}:
+                    self.partial[key].add((record_id, kind))
+            self._partial_weight[(key, "")] = sum(self.idf[t] for t in tokens)
+        self._partial_by_token: dict[str, set[str]] = defaultdict(set)
+        for key in self.partial:
+            for token in key.split():
+                if token not in GENERIC:
+                    self._partial_by_token[token].add(key)
+
+    def link(self, text: str, limit: int = 12) -> list[Link]:
+        """Records named in ``text``, best first (one link per record, its best match)."""
+        tokens = fold(text).split()
+        if not tokens:
+            return []
+        best: dict[str, Link] = {}
+
+        def add(link: Link) -> None:
+            have = best.get(link.record_id)
+            if have is None or link.score > have.score:
+                best[link.record_id] = link
+
+        self._link_codes(text, tokens, add)
+        corrected = self._correct(tokens)
+        for words, how, score in ((tokens, "exact", 1.0), (corrected, "typo", 0.9)):
+            if how == "typo" and corrected == tokens:
+                continue
+            for n in range(min(MAX_NGRAM, len(words)), 0, -1):
+                for start in range(len(words) - n + 1):
+                    key = " ".join(words[start : start + n])
+                    for record_id, kind, field in self.names.get(key, ()):
+                        if n == 1 and key in GENERIC:
+                            continue
+                        add(Link(record_id, kind, key, how, field, score * _specificity(key, field)))
+        self._link_partial(corrected, add)
+        return sorted(best.values(), key=lambda link: -link.score)[:limit]
+
+    def _link_codes(self, text: str, tokens: list[str], add: Callable[[Link], None]) -> None:
+        raw = re.findall(r"[A-Za-z0-9][A-Za-z0-9+\-./]*", text)
+        candidates = {compact(t) for t in raw} | {"".join(tokens[i : i + n]) for n in (1, 2, 3) for i in range(len(tokens) - n + 1)}
+        for key in candidates:
+            if key in GENERIC or len(key) < 2:
+                continue
+            for record_id, kind, field in self.codes.get(key, ()):
+                if field == "acronym" and not _acronym_said(key, text):
+                    continue
+                add(Link(record_id, kind, key, "code", field, 0.7 if kind == "provider" else 1.0))
+
+    def _correct(self, tokens: list[str]) -> list[str]:
+        out = []
+        for token in tokens:
+            if len(token) < TYPO_MIN_LEN or token in self._vocab_set or token.isdigit():
+                out.append(token)
+                continue
+            match = process.extractOne(token, self.vocabulary, scorer=fuzz.ratio, score_cutoff=TYPO_SCORE)
+            out.append(match[0] if match else token)
+        return out
+
+    def _link_partial(self, tokens: list[str], add: Callable[[Link], None]) -> None:
+        present = set(tokens)
+        keys: set[str] = set()
+        for token in present:
+            keys |= self._partial_by_token.get(token, set())
+        for key in keys:
+            distinct = [t for t in key.split() if t not in GENERIC]
+            total = self._partial_weight[(key, "")]
+            have = sum(self.idf[t] for t in distinct if t in present)
+            share = have / total if total else 0.0
+            matched = sum(1 for t in distinct if t in present)
+            if share >= PARTIAL_MIN and matched >= 2:
+                for record_id, kind in self.partial[key]:
+                    add(Link(record_id, kind, key, "partial", "title", round(0.8 * share * (1 - 0.5**matched), 4)))
+
+
+# Acronyms people write in lower case too (they are not ordinary words).
+_UPPER_OK = {
+    "cissp",
+    "ccna",
+    "ccnp",
+    "cism",
+    "cisa",
+    "ceh",
+    "oscp",
+    "ckad",
+    "cka",
+    "cks",
+    "pmp",
+    "capm",
+    "celta",
+    "tkt",
+    "cfa",
+    "frm",
+    "fmva",
+    "leed",
+    "breeam",
+    "itil",
+    "lfcs",
+    "rhcsa",
+    "ccsp",
+    "sscp",
+    "gsec",
+    "omscs",
+    "omsa",
+    "cysa",
+}
+
+
+def _looks_like_acronym(text: str) -> bool:
+    """'CISSP', 'CySA+', 'ISSP-CSP', 'PSM I' are acronyms; '(online)' is not."""
+    return re.fullmatch(r"[A-Z][A-Za-z0-9+&\- ]{1,13}", text) is not None and sum(ch.isupper() for ch in text) >= 2
+
+
+def _acronym_said(key: str, text: str) -> bool:
+    """A short acronym that is also a word ("aws", "sme") only counts when written in capitals."""
+    if key in _UPPER_OK or len(key) > 4 or not key.isalpha():
+        return True
+    return re.search(rf"\b{re.escape(key.upper())}\b", text) is not None
+
+
+def _specificity(key: str, field: str) -> float:
+    """Single generic words ('python', 'design') link less surely than full names."""
+    words = key.split()
+    if field == "name":
+        return 0.7
+    if field == "title" and len(words) >= 2:
+        return 1.0
+    if len(words) == 1:
+        return 0.6 if field in {"label", "alt_label"} else 0.7
+    return 0.85
+
+
+def _surfaces(record: object) -> list[tuple[str, str]]:
+    out: list[tuple[str, str]] = []
+    if isinstance(record, Credential):
+        out.append((record.title, "title"))
+        bare = re.sub(r"\s*\([^)]*\)", "", record.title).strip()
+        if bare and bare != record.title:
+            out.append((bare, "title"))
+        if ":" in record.title:
+            out.append((record.title.split(":", 1)[1].strip(), "title"))
+        out += [(code, "code") for code in record.codes]
+        out += [(a, "acronym") for a in re.findall(r"\(([^)]{2,14})\)", record.title) if _looks_like_acronym(a)]
+        out += [(t, "acronym") for t in re.findall(r"\b[A-Za-z]+\+", record.title)]
+    elif isinstance(record, Occupation):
+        out.append((record.title, "title"))
+        out += [(t, "alt_title") for t in record.alt_titles]
+        if record.onet_soc:
+            out.append((record.onet_soc, "onet"))
+            if record.onet_soc.endswith(".00"):
+                out.append((record.onet_soc[:-3], "onet"))
+    elif isinstance(record, Skill):
+        out.append((record.label, "label"))
+        out += [(t, "alt_label") for t in record.alt_labels]
+        out += [(c, "code") for c in record.codes]
+    elif isinstance(record, Provider):
+        out.append((record.name, "name"))
+        bare = re.sub(r"\s*\([^)]*\)", "", record.name).strip()
+        if bare and bare != record.name:
+            out.append((bare, "name"))
+        out += [(a, "acronym") for a in re.findall(r"\(([A-Z][A-Za-z&]{1,9})\)", record.name)]
+    elif isinstance(record, Document):
+        out.append((record.title.split(" - ")[0], "title"))
+    return out
+
+
+_LOCK = threading.Lock()
+_ATTRIBUTE = "_entity_index"
+
+
+def entity_index(catalogue: Catalogue) -> EntityIndex:
+    """The index for this catalogue, built once and kept on the catalogue object.
+
+    A catalogue is replaced (not mutated) when its store's generation changes, so keeping
+    the index on it ties the index's lifetime to exactly one catalogue generation.
+    """
+    with _LOCK:
+        cached = getattr(catalogue, _ATTRIBUTE, None)
+        if isinstance(cached, EntityIndex) and cached.generation == catalogue.generation:
+            return cached
+        index = EntityIndex(catalogue)
+        setattr(catalogue, _ATTRIBUTE, index)
+        return index

@@ -1,0 +1,245 @@
+"""Structured constraints in a question: "under 500 euros", "online", "in German", "EQF level 6".
+
+``parse_query`` turns the constraints it recognises into :class:`SearchFilters` and returns
+the rest of the question as free text for ranking. Amounts keep the currency the person
+wrote; retrieval compares them after conversion with the catalogue's rate table, so
+"less than $300" and "under 280 euros" select the same credentials.
+
+Rules are deliberately conservative: a word is only a constraint in a constraint-shaped
+phrase ("in German", "German-language", not a bare "German", which may be the country).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from assistant.catalogue import Catalogue
+from assistant.currency import currency_code
+from assistant.retrieval import SearchFilters
+
+WEEKS_PER = {"day": 1 / 7, "week": 1.0, "month": 52 / 12, "year": 52.0}
+
+LANGUAGES = {
+    "english": "en",
+    "german": "de",
+    "french": "fr",
+    "spanish": "es",
+    "italian": "it",
+    "dutch": "nl",
+    "danish": "da",
+    "finnish": "fi",
+    "swedish": "sv",
+    "norwegian": "no",
+    "portuguese": "pt",
+    "estonian": "et",
+    "polish": "pl",
+}
+
+COUNTRIES = {
+    "germany": "DE",
+    "switzerland": "CH",
+    "finland": "FI",
+    "denmark": "DK",
+    "ireland": "IE",
+    "chile": "CL",
+    "australia": "AU",
+    "united kingdom": "GB",
+    "the uk": "GB",
+    "uk": "GB",
+    "britain": "GB",
+    "great britain": "GB",
+    "england": "GB",
+    "scotland": "GB",
+    "wales": "GB",
+    "united states": "US",
+    "the us": "US",
+    "the usa": "US",
+    "usa": "US",
+    "america": "US",
+    "the netherlands": "NL",
+    "netherlands": "NL",
+    "holland": "NL",
+    "spain": "ES",
+    "france": "FR",
+    "austria": "AT",
+    "belgium": "BE",
+    "sweden": "SE",
+    "norway": "NO",
+    "italy": "IT",
+    "canada": "CA",
+    "singapore": "SG",
+    "india": "IN",
+    "new zealand": "NZ",
+    "japan": "JP",
+    "estonia": "EE",
+    "portugal": "PT",
+    "poland": "PL",
+}
+
+_NUMBER = r"(?P<num>\d{1,3}(?:[,.\s]\d{3})+|\d+(?:[.,]\d+)?)\s*(?P<k>k\b)?"
+_SYMBOL = r"(?P<sym>[€$£])"
+_CUR_WORD = (
+    r"(?P<cur>euros?|eur|usd|us\s+dollars?|dollars?|pounds?(?:\s+sterling)?|gbp|chf|swiss\s+francs?|francs?|dkk|kroner|sek|nok|aud|cad|sgd|inr|jpy|yen)\b"
+)
+_UPPER = r"(?:under|below|less\s+than|lower\s+than|cheaper\s+than|at\s+most|up\s+to|no\s+more\s+than|not\s+more\s+than|max(?:imum)?|within|budget\s+(?:of|is)|for|<=?)"
+_COSTS = (
+    re.compile(rf"\b{_UPPER}\s*{_SYMBOL}\s*{_NUMBER}(?:\s*{_CUR_WORD})?", re.IGNORECASE),
+    re.compile(rf"\b{_UPPER}\s*{_NUMBER}\s*(?:{_SYMBOL}|{_CUR_WORD})", re.IGNORECASE),
+)
+_DURATION = re.compile(
+    r"\b(?:under|below|less\s+than|shorter\s+than|at\s+most|up\s+to|no\s+more\s+than|within|in\s+under|in\s+less\s+than|max(?:imum)?)\s+"
+    r"(?P<num>\d+(?:\.\d+)?|a|an|one|two|three|four|five|six|seven|eight|nine|ten|twelve)\s+(?P<unit>day|week|month|year)s?\b",
+    re.IGNORECASE,
+)
+_WORD_NUMBERS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10, "twelve": 12}
+_EQF = re.compile(r"\b(?:eqf\s*(?:level\s*)?(?P<a>[1-8])|level\s*(?P<b>[1-8])\s*(?:on\s+the\s+|of\s+the\s+)?eqf)\b", re.IGNORECASE)
+_FREE = re.compile(r"\b(?:free\s+of\s+charge|for\s+free|free|no[- ]cost|costs?\s+nothing|without\s+paying|zero\s+cost)\b(?![-/]\w)", re.IGNORECASE)
+_SELF_PACED = re.compile(r"\b(?:self[- ]paced|at\s+my\s+own\s+pace|own\s+pace|on\s+my\s+own\s+schedule)\b", re.IGNORECASE)
+_COHORT = re.compile(r"\bcohort[- ]based\b", re.IGNORECASE)
+_DELIVERY = [
+    (re.compile(r"\b(?:blended|hybrid)\b", re.IGNORECASE), "blended"),
+    (re.compile(r"\b(?:in[- ]person|on[- ]campus|face[- ]to[- ]face|on[- ]site|classroom[- ]based)\b", re.IGNORECASE), "in-person"),
+    (re.compile(r"\b(?:online|remote(?:ly)?|from\s+home|distance\s+learning)\b(?!\s+(?:learning\s+)?platforms?)", re.IGNORECASE), "online"),
+]
+_LANGUAGE = re.compile(
+    r"\b(?:(?:taught|offered|delivered|held|available)\s+)?in\s+(?P<a>" + "|".join(LANGUAGES) + r")\b(?!\s+(?:speakers?|learners?))"
+    r"|\b(?P<b>" + "|".join(LANGUAGES) + r")[- ](?:language|speaking|taught)\b",
+    re.IGNORECASE,
+)
+_COUNTRY = re.compile(
+    r"\b(?:in|from|based\s+in|available\s+in|offered\s+in)\s+(?P<name>" + "|".join(sorted((re.escape(c) for c in COUNTRIES), key=len, reverse=True)) + r")\b",
+    re.IGNORECASE,
+)
+_US_UPPER = re.compile(r"\bin\s+the\s+(?:US|USA|UK)\b")
+_DANGLING = re.compile(r"(?:\b(?:and|or|with|that|which|is|are|costs?|costing|lasting|takes?|for|in|of|at)\s*)+$", re.IGNORECASE)
+
+
+@dataclass
+class ParsedQuery:
+    """A question split into filters and the free text that is left for ranking."""
+
+    text: str
+    filters: SearchFilters
+    constraints: list[str] = field(default_factory=list)
+
+    @property
+    def has_constraints(self) -> bool:
+        return bool(self.constraints)
+
+
+def parse_query(question: str, catalogue: Catalogue | None = None, base: SearchFilters | None = None) -> ParsedQuery:
+    """Constraints in ``question`` as filters (merged over ``base``), and the remaining text.
+
+    Args:
+        question: What the person wrote.
+        catalogue: Used to check an amount's currency is in the rate table; an amount in a
+            currency the table cannot convert is dropped rather than excluding everything.
+        base: Filters already chosen (CLI flags, UI widgets); they win over parsed ones.
+
+    Returns:
+        The parsed query; ``text`` is the question itself when nothing was recognised.
+    """
+    values: dict[str, object] = {}
+    spans: list[tuple[int, int]] = []
+    found: list[str] = []
+
+    def take(match: re.Match[str], label: str) -> None:
+        spans.append(match.span())
+        found.append(label)
+
+    for match in (m for regex in _COSTS for m in regex.finditer(question)):
+        if any(s <= match.start() < e for s, e in spans):
+            continue
+        groups = match.groupdict()
+        amount = _amount(groups["num"], bool(groups.get("k")))
+        code = _currency(groups.get("sym"), groups.get("cur"))
+        if amount is None or code is None:
+            continue
+        if catalogue is not None and catalogue.rates is not None and code != catalogue.rates.base and code not in catalogue.rates.per_eur:
+            continue
+        values["max_cost"], values["currency"] = amount, code
+        take(match, f"max_cost={amount:g} {code}")
+    for match in _DURATION.finditer(question):
+        raw = match.group("num").lower()
+        number = float(_WORD_NUMBERS.get(raw, 0) or raw)
+        values["max_weeks"] = round(number * WEEKS_PER[match.group("unit").lower()], 2)
+        take(match, f"max_weeks={values['max_weeks']:g}")
+    for match in _EQF.finditer(question):
+        values["eqf_level"] = int(match.group("a") or match.group("b"))
+        take(match, f"eqf_level={values['eqf_level']}")
+    match_free = _FREE.search(question)
+    if match_free and "max_cost" not in values:
+        values["free"] = True
+        take(match_free, "free")
+    for regex, pace in ((_SELF_PACED, "self-paced"), (_COHORT, "cohort")):
+        match_pace = regex.search(question)
+        if match_pace:
+            values["pace"] = pace
+            take(match_pace, f"pace={pace}")
+            break
+    for regex, delivery in _DELIVERY:
+        match_delivery = regex.search(question)
+        if match_delivery:
+            values["delivery"] = delivery
+            take(match_delivery, f"delivery={delivery}")
+            break
+    for match in _LANGUAGE.finditer(question):
+        name = (match.group("a") or match.group("b")).lower()
+        values["language"] = LANGUAGES[name]
+        take(match, f"language={LANGUAGES[name]}")
+        break
+    for match in _COUNTRY.finditer(question):
+        if any(s <= match.start() < e for s, e in spans):
+            continue
+        name = match.group("name").lower()
+        if name in {"us", "usa", "the us", "the usa", "uk", "the uk"} and not _US_UPPER.search(match.group(0)) and not match.group("name").isupper():
+            continue
+        values["country"] = COUNTRIES[name]
+        take(match, f"country={COUNTRIES[name]}")
+        break
+    if not found:
+        return ParsedQuery(question.strip(), base or SearchFilters())
+    merged = SearchFilters(**values).model_dump()
+    if base is not None:
+        merged.update({k: v for k, v in base.model_dump().items() if v is not None and (k != "currency" or base.max_cost is not None)})
+    return ParsedQuery(_remaining(question, spans), SearchFilters(**merged), found)
+
+
+def _amount(number: str, thousands: bool) -> float | None:
+    cleaned = number.replace(" ", "")
+    if re.fullmatch(r"\d{1,3}(?:[,.]\d{3})+", cleaned):
+        cleaned = re.sub(r"[,.]", "", cleaned)
+    else:
+        cleaned = cleaned.replace(",", ".")
+    try:
+        value = float(cleaned)
+    except ValueError:
+        return None
+    return value * 1000 if thousands else value
+
+
+def _currency(symbol: str | None, word: str | None) -> str | None:
+    if word:
+        return currency_code(re.sub(r"\s+", " ", word.lower())) or currency_code(word.lower().rstrip("s"))
+    if symbol:
+        return currency_code(symbol)
+    return None
+
+
+def _remaining(question: str, spans: list[tuple[int, int]]) -> str:
+    """The question without the constraint phrases (the original when nothing is left)."""
+    keep = []
+    last = 0
+    for start, end in sorted(spans):
+        if start >= last:
+            keep.append(question[last:start])
+            last = end
+        else:
+            last = max(last, end)
+    keep.append(question[last:])
+    text = " ".join(" ".join(keep).split())
+    text = re.sub(r"\s+([,.;:?!])", r"\1", text)
+    text = re.sub(r"[,;:]\s*(?=[,;:?.!]|$)", "", text).strip(" ,;:-")
+    text = _DANGLING.sub("", text.rstrip("?.! ")).strip(" ,;:-")
+    return text if len(re.findall(r"\w+", text)) >= 1 else question.strip()
