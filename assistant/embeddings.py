@@ -58,7 +58,6 @@ class SentenceTransformerEmbedder:
     """A sentence-transformers model with batched encoding and a query-embedding cache."""
 
     def __init__(self, model_name: str, settings: EmbeddingSettings) -> None:
-        import torch
         from sentence_transformers import SentenceTransformer
 
         try:
@@ -69,10 +68,8 @@ class SentenceTransformerEmbedder:
             pass
 
         self.name = model_name
+        device, self.batch_size = resolve_device(settings.device, settings.batch_size)
         path = _resolve_model_path(model_name)
-        device = settings.device
-        if device == "auto":
-            device = "cuda" if torch.cuda.is_available() else "cpu"
         try:
             self.model = SentenceTransformer(path, device=device)
         except OSError as exc:
@@ -80,7 +77,6 @@ class SentenceTransformerEmbedder:
                 f"Cannot load embedding model {model_name!r} ({exc.__class__.__name__}) — set STACKWISE_EMBEDDING_MODEL to a local path or to {DEFAULT_EMBEDDING_MODEL!r}."
             ) from exc
         self.device = device
-        self.batch_size = settings.batch_size or (256 if device == "cuda" else 64)
         getter = getattr(self.model, "get_embedding_dimension", None) or self.model.get_sentence_embedding_dimension
         dim = getter()
         self.dimension = int(dim) if dim else int(self.model.encode(["x"]).shape[1])
@@ -91,9 +87,7 @@ class SentenceTransformerEmbedder:
     def encode(self, texts: list[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
-        vectors = self.model.encode(
-            texts, batch_size=self.batch_size, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False
-        )
+        vectors = self.model.encode(texts, batch_size=self.batch_size, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False)
         return np.asarray(vectors, dtype=np.float32)
 
     def encode_query(self, text: str) -> np.ndarray:
@@ -109,6 +103,49 @@ class SentenceTransformerEmbedder:
             while len(self._cache) > self._cache_size:
                 self._cache.popitem(last=False)
         return vector
+
+
+# Encode batch size per device when the setting is 0: large batches keep a GPU busy; on a CPU
+# bigger batches only add padding (texts are sorted by length within a call anyway).
+DEVICE_BATCH_SIZES = {"cuda": 256, "mps": 128, "cpu": 64}
+
+
+def resolve_device(requested: str, batch_size: int = 0) -> tuple[str, int]:
+    """The torch device and encode batch size for the ``device`` and ``batch_size`` settings.
+
+    Args:
+        requested: ``auto`` (a CUDA GPU when torch sees one, else the CPU), ``cpu``, ``cuda``,
+            ``cuda:N`` or ``mps``.
+        batch_size: the configured batch size; 0 picks :data:`DEVICE_BATCH_SIZES` for the device.
+
+    Returns:
+        (device, batch size).
+
+    Raises:
+        ConfigError: the device is unknown, or asked for explicitly but not available.
+    """
+    import torch
+
+    wanted = requested.strip().lower()
+    if wanted == "auto":
+        device = "cuda" if torch.cuda.is_available() else "cpu"
+    elif wanted == "cpu":
+        device = "cpu"
+    elif re.fullmatch(r"cuda(:\d+)?", wanted):
+        if not torch.cuda.is_available():
+            build = "a CPU-only torch build" if torch.version.cuda is None else f"torch built for CUDA {torch.version.cuda}"
+            raise ConfigError(f"Embedding device {requested!r} asked for, but no CUDA GPU is visible ({build}) — set STACKWISE_DEVICE=auto or cpu.")
+        index = int(wanted.split(":")[1]) if ":" in wanted else 0
+        if index >= torch.cuda.device_count():
+            raise ConfigError(f"Embedding device {requested!r} asked for, but only {torch.cuda.device_count()} CUDA GPU(s) are visible — use cuda:0 or auto.")
+        device = wanted
+    elif wanted == "mps":
+        if not (getattr(torch.backends, "mps", None) and torch.backends.mps.is_available()):
+            raise ConfigError("Embedding device 'mps' asked for, but Apple's Metal backend is not available here — set STACKWISE_DEVICE=auto or cpu.")
+        device = "mps"
+    else:
+        raise ConfigError(f"Unknown embedding device {requested!r} — use auto, cpu, cuda, cuda:N or mps.")
+    return device, batch_size or DEVICE_BATCH_SIZES[device.split(":")[0]]
 
 
 def _resolve_model_path(model_name: str) -> str:
