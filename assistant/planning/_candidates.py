@@ -186,6 +186,44 @@ def _value(c: Candidate, weights: dict[str, float]) -> float:
     return covered * (1 + 0.25 * c.stacks) / (1 + cost / 1000 + c.weeks / 26)
 
 
+def _dominates(a: Candidate, b: Candidate) -> bool:
+    """Whether ``a`` can stand in for ``b`` in any plan without making any objective term worse.
+
+    Same gap skills, no prerequisites of its own beyond b's, no more weeks, hours a week or
+    cost, at least as much stacking, and a price as known as b's. Taking a in b's place fits b's
+    slot in the schedule, so the swap keeps every constraint.
+    """
+    if (a.cost_cents is None) != (b.cost_cents is None):
+        return False
+    return (
+        set(a.prerequisites) <= set(b.prerequisites)
+        and a.weeks <= b.weeks
+        and a.demand_tenths <= b.demand_tenths
+        and (a.cost_cents or 0) <= (b.cost_cents or 0)
+        and a.stacks >= b.stacks
+    )
+
+
+def drop_dominated(candidates: list[Candidate], required: set[str]) -> list[Candidate]:
+    """Candidates minus those another candidate with the same gap skills dominates.
+
+    Exact for every objective (coverage, stacking, cost, weeks are each no worse after the swap);
+    credentials other candidates require are kept. Among equals the smaller id is kept.
+    """
+    groups: dict[frozenset[str], list[Candidate]] = defaultdict(list)
+    for cand in candidates:
+        groups[frozenset(cand.gap_skills)].append(cand)
+    kept: list[Candidate] = []
+    for group in groups.values():
+        group.sort(key=lambda c: ((c.cost_cents or 0), c.weeks, c.demand_tenths, -c.stacks, len(c.prerequisites), c.id))
+        front: list[Candidate] = []
+        for cand in group:
+            if cand.id in required or not any(_dominates(other, cand) for other in front):
+                front.append(cand)
+        kept.extend(front)
+    return kept
+
+
 def select_candidates(profile: LearnerProfile, catalogue: Catalogue, weights: dict[str, float], limits: Limits, max_candidates: int) -> CandidatePool:
     """The credentials the solver may choose from, with the reasons others were excluded.
 
@@ -234,6 +272,8 @@ def select_candidates(profile: LearnerProfile, catalogue: Catalogue, weights: di
             cred = catalogue.credentials[cred_id]
             reason, detail = reasons[cred_id]
             pool.exclusions.append(Exclusion(cred_id, cred.title, reason, detail, tuple(s for s in cred.skills if s in weights)))
+
+    usable = drop_dominated(usable, {p for c in checked.values() if c is not None for p in c.prerequisites})
 
     # Round-robin over gap skills (most important first), best value first within each, so
     # every skill keeps its strongest options when the pool is capped.
