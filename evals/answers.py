@@ -29,6 +29,7 @@ Run: ``STACKWISE_STORE=DIR python -m evals answers`` on a store built from ``kno
 from __future__ import annotations
 
 import json
+import os
 import re
 import statistics
 import time
@@ -57,6 +58,7 @@ STRUCTURAL_BOLD = {
     "revoked",
     "unverified",
 }
+_CPU_MS: list[float] = []
 BOLD = re.compile(r"\*\*(.+?)\*\*", re.S)
 NOTHING_SAID = re.compile(r"found nothing|nothing in the catalogue|no credentials? (in the catalogue )?(match|fit)|not in the catalogue", re.I)
 
@@ -124,7 +126,9 @@ def _build_agent() -> tuple[Any, Any]:
     try:
         catalogue = services.catalogue
     except StackwiseError as exc:
-        raise RuntimeError(f"answers eval needs a store built from knowledge/ ({exc}); run `stackwise ingest knowledge/ --store DIR` and set STACKWISE_STORE=DIR") from exc
+        raise RuntimeError(
+            f"answers eval needs a store built from knowledge/ ({exc}); run `stackwise ingest knowledge/ --store DIR` and set STACKWISE_STORE=DIR"
+        ) from exc
     if not catalogue.credentials:
         raise RuntimeError("answers eval: the store holds no credentials; run `stackwise ingest knowledge/ --store DIR` and set STACKWISE_STORE=DIR")
     if services.settings.chat.model:
@@ -133,9 +137,12 @@ def _build_agent() -> tuple[Any, Any]:
 
 
 def _respond(agent: Any, message: str, state: Any) -> tuple[Any, float]:
+    """The reply and its wall time in ms; the process CPU time goes to ``_CPU_MS`` (less sensitive to a busy machine)."""
     started = time.perf_counter()
+    cpu_started = time.process_time()
     # With a chat model configured, respond() would add the LLM; this eval measures the offline engine.
     reply = agent._offline(message, state, None) if agent.chat.model else agent.respond(message, state)
+    _CPU_MS.append((time.process_time() - cpu_started) * 1000)
     return reply, (time.perf_counter() - started) * 1000
 
 
@@ -196,6 +203,14 @@ def _score_utterances(results: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
+def _latency_by_intent(results: list[dict[str, Any]]) -> dict[str, dict[str, float]]:
+    groups: dict[str, list[float]] = defaultdict(list)
+    for r in results:
+        if "error" not in r:
+            groups[r["intent"]].append(r["ms"])
+    return {k: {"n": len(v), "p50_ms": round(statistics.median(v), 1), "p95_ms": round(_percentile(v, 0.95), 1)} for k, v in sorted(groups.items())}
+
+
 def _utterance_failures(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
     failures = []
     for r in results:
@@ -224,7 +239,9 @@ def _check_profile(profile: Any, expected: dict[str, Any]) -> list[str]:
         got = getattr(profile, field, None)
         if field == "budget":
             got_d = got.model_dump(mode="json") if got is not None else None
-            if got_d is None or any((abs(float(got_d.get(k) or 0) - float(v)) > 0.5) if k == "amount" else (str(got_d.get(k)).upper() != str(v).upper()) for k, v in want.items()):
+            if got_d is None or any(
+                (abs(float(got_d.get(k) or 0) - float(v)) > 0.5) if k == "amount" else (str(got_d.get(k)).upper() != str(v).upper()) for k, v in want.items()
+            ):
                 problems.append(f"profile.budget: expected {want}, got {got_d}")
         elif isinstance(want, list):
             have = [str(x.value if hasattr(x, "value") else x) for x in (got or [])]
@@ -262,7 +279,9 @@ def _check_turn(turn: dict[str, Any], reply: Any, state: Any, previous: Any, cat
         if missing is None or set(missing) != set(expect["asks_for"]):
             problems.append(f"asks_for: expected {expect['asks_for']}, got {missing}{' (a plan was drafted)' if plan else ''}")
     if expect.get("plan") and not (plan and plan.get("steps")):
-        problems.append("plan: expected a drafted plan with steps, got " + ("a plan with no steps" if plan else f"none (missing {(reply.data or {}).get('missing')})"))
+        problems.append(
+            "plan: expected a drafted plan with steps, got " + ("a plan with no steps" if plan else f"none (missing {(reply.data or {}).get('missing')})")
+        )
     if "plan_excludes" in expect and plan:
         inside = [s.get("credential_id") for s in plan.get("steps", []) if s.get("credential_id") in expect["plan_excludes"]]
         if inside:
@@ -332,7 +351,7 @@ def _breakdown(results: list[dict[str, Any]], conv_results: list[dict[str, Any]]
 
 
 def _print_table(overall: dict[str, Any], by_split: dict[str, Any], by_persona: dict[str, Any]) -> None:
-    columns = [("all", overall)] + list(by_split.items()) + list(by_persona.items())
+    columns = [("all", overall), *by_split.items(), *by_persona.items()]
     rows = [
         ("utterances", "utterances", lambda v: f"{v:>6}"),
         ("intent accuracy (>=95%)", "intent_accuracy", _pct),
@@ -369,7 +388,9 @@ def run() -> dict[str, Any]:
     agent.respond(WARM_UP, ConversationState())
     warm_up_s = time.perf_counter() - started
 
+    _CPU_MS.clear()
     results = _run_utterances(agent, names, cases)
+    cpu_ms = list(_CPU_MS)
     conv_results = _run_conversations(agent, catalogue, names, conversations)
 
     overall = _score_utterances(results)
@@ -378,8 +399,17 @@ def run() -> dict[str, Any]:
     by_persona = _breakdown(results, conv_results, "persona")
     confusion = Counter((r["case"]["intent"], r["intent"]) for r in results if r["case"]["intent"] != r["intent"])
     failures = _utterance_failures(results)
+    latency = _latency_by_intent(results)
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
     conv_failures = [
-        {"id": r["conversation"]["id"], "split": r["conversation"].get("split", "dev"), "persona": r["conversation"]["persona"], "turn": t["turn"], "utterance": t["user"], "problems": t["problems"]}
+        {
+            "id": r["conversation"]["id"],
+            "split": r["conversation"].get("split", "dev"),
+            "persona": r["conversation"]["persona"],
+            "turn": t["turn"],
+            "utterance": t["user"],
+            "problems": t["problems"],
+        }
         for r in conv_results
         for t in r["turns"]
         if t["problems"]
@@ -393,16 +423,28 @@ def run() -> dict[str, Any]:
     }
 
     _print_table(overall, by_split, by_persona)
+    print("\nlatency by answered intent (p50 / p95 ms): " + "; ".join(f"{k} {v['p50_ms']:.0f}/{v['p95_ms']:.0f} (n={v['n']})" for k, v in latency.items()))
+    if cpu_ms:
+        print(
+            f"process CPU time per utterance: p50 {statistics.median(cpu_ms):.0f} ms, p95 {_percentile(cpu_ms, 0.95):.0f} ms (all threads; wall time above includes waiting for a busy CPU)"
+        )
+    if load is not None:
+        print(f"machine load average (1 min) at the end: {load:.1f} on {os.cpu_count()} CPUs — latency is only comparable at similar load")
     if confusion:
         print("\nintent confusions (expected -> got: count): " + "; ".join(f"{e} -> {g}: {n}" for (e, g), n in confusion.most_common()))
     shown = (failures + conv_failures)[:MAX_FAILURES_SHOWN]
-    print(f"\nfailures: {len(failures)} utterances, {len(conv_failures)} conversation turns" + (f" (first {len(shown)})" if len(shown) < len(failures) + len(conv_failures) else ""))
+    print(
+        f"\nfailures: {len(failures)} utterances, {len(conv_failures)} conversation turns"
+        + (f" (first {len(shown)})" if len(shown) < len(failures) + len(conv_failures) else "")
+    )
     for f in shown:
         where = f"{f['id']}" + (f"#{f['turn']}" if "turn" in f else "")
         print(f"- [{f['split']}/{f['persona']}] {where}: “{f['utterance']}”")
         for problem in f["problems"]:
             print(f"    {problem}")
-    print(f"\ngoals met: {', '.join(k for k, v in meets.items() if v) or 'none'}; not met: {', '.join(k for k, v in meets.items() if not v) or 'none'} (warm-up {warm_up_s:.1f} s)")
+    print(
+        f"\ngoals met: {', '.join(k for k, v in meets.items() if v) or 'none'}; not met: {', '.join(k for k, v in meets.items() if not v) or 'none'} (warm-up {warm_up_s:.1f} s)"
+    )
 
     return {
         **overall,
@@ -413,6 +455,11 @@ def run() -> dict[str, Any]:
         "intent_confusions": {f"{e}->{g}": n for (e, g), n in confusion.most_common()},
         "failures": failures,
         "conversation_failures": conv_failures,
+        "latency_by_intent": latency,
+        "cpu_p50_ms": round(statistics.median(cpu_ms), 1) if cpu_ms else None,
+        "cpu_p95_ms": round(_percentile(cpu_ms, 0.95), 1) if cpu_ms else None,
+        "load_average_1m": round(load, 2) if load is not None else None,
+        "cpus": os.cpu_count(),
         "warm_up_s": round(warm_up_s, 2),
     }
 
