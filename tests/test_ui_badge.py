@@ -30,7 +30,7 @@ def _check_pasted(text: str):
 @pytest.mark.usefixtures("ui_store")
 def test_signed_badge_is_verified_and_explained(signed) -> None:
     at = _check_pasted(json.dumps(signed))
-    assert [s.value.split(" ·")[0] for s in at.success] == ["**VERIFIED**"]
+    assert [s.value.startswith("**VERIFIED**") for s in at.success] == [True]
     assert not at.error
     checks = at.dataframe[0].value
     assert set(checks["Result"]) == {"✅ pass"} or "❌ fail" not in set(checks["Result"])
@@ -63,7 +63,7 @@ def test_uploaded_badge_skills_go_into_the_session_profile(signed) -> None:
     at.file_uploader[0].set_value(("badge.json", json.dumps(signed).encode(), "application/json"))
     at.run()
     button(at, "Check this file").click().run()
-    assert [s.value.split(" ·")[0] for s in at.success] == ["**VERIFIED**"]
+    assert [s.value.startswith("**VERIFIED**") for s in at.success] == [True]
     if not [b for b in at.button if b.label == "Add to my profile"]:
         pytest.skip("badge_to_credential maps no skills from this badge's alignment")
     button(at, "Add to my profile").click().run()

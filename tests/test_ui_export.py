@@ -13,7 +13,7 @@ PLAN = {
         {
             "credential_id": "a",
             "title": "Data | Basics <script>alert(1)</script>",
-            "start_week": 0,
+            "start_week": 1,
             "end_week": 8,
             "hours": 40,
             "cost": {"amount": 300, "currency": "EUR"},
@@ -23,7 +23,7 @@ PLAN = {
         {
             "credential_id": "b",
             "title": "Dashboards",
-            "start_week": 8,
+            "start_week": 9,
             "end_week": 12,
             "hours": 20,
             "cost": {"amount": 136, "currency": "EUR"},
@@ -35,7 +35,7 @@ PLAN = {
     "total_weeks": 12,
     "coverage": 0.65,
     "covered_skills": ["sql", "data-visualisation"],
-    "missing_skills": ["statistics"],
+    "missing_skills": [{"skill": "statistics", "importance": 0.7, "reason": "no credential teaches it"}],
     "stacks_into": ["c"],
     "feasible": True,
     "explanation": "Two steps within budget.",
@@ -51,7 +51,7 @@ def test_markdown_has_steps_totals_sources_and_escaped_cells() -> None:
     text = plan_to_markdown(PLAN, {"target": "BI analyst", "hours_per_week": 8})
     assert "| 1 | Data \\| Basics" in text  # a pipe in a title does not break the table
     assert "Total cost: 436 EUR" in text and "Total weeks: 12" in text and "Skill coverage: 65%" in text
-    assert "Skills still missing: statistics" in text
+    assert "Skills still missing: statistics (no credential teaches it)" in text
     assert "100,000 USD per year — US, 2024; source: BLS" in text
     assert "- Target: BI analyst" in text
 
@@ -80,7 +80,7 @@ def test_stack_diagram_links_steps_to_targets_or_is_absent() -> None:
 
 
 def test_coverage_splits_covered_and_missing_by_importance() -> None:
-    fig = coverage_figure(PLAN, {"sql": 0.9, "statistics": 0.7}, str.upper)
+    fig = coverage_figure(PLAN, {"sql": 0.9}, str.upper)
     covered, missing = fig.data
     assert set(covered.y) == {"SQL", "DATA-VISUALISATION"} and list(missing.y) == ["STATISTICS"] and list(missing.x) == [0.7]
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import plotly.graph_objects as go
 
-from assistant.ui.format import cost_of
+from assistant.ui.format import cost_of, skill_of
 
 COVERED = "#2e7d32"
 MISSING = "#c62828"
@@ -26,11 +26,13 @@ def timeline_figure(plan: Mapping[str, Any]) -> go.Figure:
     steps = list(plan.get("steps") or [])
     titles, starts, lengths, hover = [], [], [], []
     for i, step in enumerate(steps, 1):
-        start = float(step.get("start_week") or 0)
+        # weeks are inclusive and numbered from 1 ("weeks 1-8" is eight weeks starting at 0)
+        start = float(step.get("start_week") or 1)
         end = float(step.get("end_week") or start)
+        start -= 1
         titles.append(f"{i}. {str(step.get('title') or step.get('credential_id'))[:45]}")
         starts.append(start)
-        lengths.append(max(end - start, 0.5))
+        lengths.append(max(end - start, 1.0))
         hover.append(f"weeks {step.get('start_week')}–{step.get('end_week')} · {step.get('hours') or '?'} h · {cost_of(step.get('cost'))}")
     fig = go.Figure(go.Bar(x=lengths, base=starts, y=titles, orientation="h", hovertext=hover, hoverinfo="text", marker_color="#1565c0"))
     fig.update_yaxes(autorange="reversed", title=None)
@@ -76,9 +78,11 @@ def stack_figure(plan: Mapping[str, Any], stacks: Mapping[str, list[tuple[str, s
 
 def coverage_figure(plan: Mapping[str, Any], importance: Mapping[str, float], label: Callable[[str], str]) -> go.Figure | None:
     """Gap skills the plan covers and those still missing, by importance to the target (0..1)."""
-    rows = [(str(s), True) for s in plan.get("covered_skills") or []] + [(str(s), False) for s in plan.get("missing_skills") or []]
-    if not rows:
+    entries = [(skill_of(s), True) for s in plan.get("covered_skills") or []] + [(skill_of(s), False) for s in plan.get("missing_skills") or []]
+    if not entries:
         return None
+    importance = {**importance, **{sid: imp for (sid, imp, _), _covered in entries if imp is not None}}
+    rows = [(sid, covered) for (sid, _, _), covered in entries]
     rows.sort(key=lambda r: importance.get(r[0], 0.0))
     fig = go.Figure()
     for covered, name, color in ((True, "covered by the plan", COVERED), (False, "still missing", MISSING)):
@@ -92,7 +96,7 @@ def coverage_figure(plan: Mapping[str, Any], importance: Mapping[str, float], la
                 marker_color=color,
             )
         )
-    fig.update_layout(title="Skill coverage (importance to the target)", barmode="group")
-    fig.update_xaxes(title="Importance (0–1)", range=[0, 1])
+    fig.update_layout(title="Skill coverage (importance to the target, 0–1)", barmode="overlay")
+    fig.update_xaxes(range=[0, 1])
     fig.update_yaxes(categoryorder="array", categoryarray=[label(s) for s, _ in rows])
     return _layout(fig, max(240, 70 + 26 * len(rows)))

@@ -7,7 +7,7 @@ import json
 from typing import Any
 from xml.sax.saxutils import escape
 
-from assistant.ui.format import cost_of, percent, stack_target_id
+from assistant.ui.format import cost_of, percent, skill_of, stack_target_id
 
 
 def _cell(value: Any) -> str:
@@ -58,14 +58,29 @@ def labour_market_lines(labour_market: Any) -> list[str]:
             lines.append(
                 f"Outlook: {growth} over {outlook.get('period') or 'the projection period'} — {outlook.get('region', '')}, {outlook.get('year', '')}; source: {outlook.get('source', 'not stated')}"
             )
-    if not lines and labour_market.get("summary"):
-        lines.append(str(labour_market["summary"]))
+    for key in ("summary", "note"):
+        if not lines and labour_market.get(key):
+            lines.append(str(labour_market[key]))
     return lines
+
+
+def missing_text(missing: list[Any]) -> str:
+    """Missing skills with why each is missing, when the plan says."""
+    out = []
+    for item in missing:
+        skill, _, reason = skill_of(item)
+        out.append(f"{skill} ({reason})" if reason else skill)
+    return "; ".join(out)
 
 
 def _citation_text(citation: Any) -> str:
     if isinstance(citation, dict):
-        parts = [citation.get("title") or citation.get("id"), citation.get("provider"), citation.get("url") or citation.get("source"), citation.get("date")]
+        parts = [
+            citation.get("title") or citation.get("id"),
+            citation.get("provider"),
+            citation.get("url") or citation.get("source"),
+            citation.get("date") or citation.get("last_reviewed"),
+        ]
         return " · ".join(str(p) for p in parts if p)
     return str(citation)
 
@@ -92,9 +107,9 @@ def plan_to_markdown(plan: dict[str, Any], profile: dict[str, Any] | None = None
         f"- Feasible: {'yes' if plan.get('feasible') else 'no'}",
     ]
     if plan.get("covered_skills"):
-        out.append(f"- Skills covered: {', '.join(map(str, plan['covered_skills']))}")
+        out.append(f"- Skills covered: {', '.join(skill_of(s)[0] for s in plan['covered_skills'])}")
     if plan.get("missing_skills"):
-        out.append(f"- Skills still missing: {', '.join(map(str, plan['missing_skills']))}")
+        out.append(f"- Skills still missing: {missing_text(plan['missing_skills'])}")
     if plan.get("stacks_into"):
         out.append(f"- Stacks into: {', '.join(stack_target_id(s) for s in plan['stacks_into'])}")
     if plan.get("explanation"):
@@ -156,7 +171,7 @@ def plan_to_pdf(plan: dict[str, Any], profile: dict[str, Any] | None = None, tit
         para(f"Total cost: {cost_of(plan.get('total_cost'))} · total weeks: {plan.get('total_weeks', '—')} · skill coverage: {percent(plan.get('coverage'))}"),
     ]
     if plan.get("missing_skills"):
-        story.append(para(f"Skills still missing: {', '.join(map(str, plan['missing_skills']))}"))
+        story.append(para(f"Skills still missing: {missing_text(plan['missing_skills'])}"))
     if plan.get("explanation"):
         story += [para("Why this plan", styles["Heading2"]), para(plan["explanation"])]
     if lm := labour_market_lines(plan.get("labour_market")):

@@ -40,6 +40,16 @@ def credential_cost(cred: Credential) -> str:
     return f"{cost.amount:,.0f} {cost.currency} (indicative{when})"
 
 
+def credential_cost_short(cred: Credential) -> str:
+    """The cost without its date, for tables and metrics ("—" when not published)."""
+    cost = cred.cost
+    if cost is not None and (cost.free or cost.amount == 0):
+        return "free"
+    if cost is None or cost.amount is None or not cost.currency:
+        return "funded" if cost is not None and cost.funded else "—"
+    return f"{cost.amount:,.0f} {cost.currency}"
+
+
 def cost_of(value: Any) -> str:
     """A plan's ``{"amount", "currency"}`` cost as text."""
     if isinstance(value, dict):
@@ -51,6 +61,18 @@ def cost_of(value: Any) -> str:
 
 def percent(value: Any) -> str:
     return f"{float(value) * 100:.0f}%" if isinstance(value, int | float) else "—"
+
+
+def skill_of(item: Any) -> tuple[str, float | None, str | None]:
+    """(skill id, importance, reason) of a plan's covered/missing skill entry (an id, or a dict)."""
+    if isinstance(item, dict):
+        importance = item.get("importance")
+        return (
+            str(item.get("skill") or item.get("id") or item.get("label")),
+            float(importance) if isinstance(importance, int | float) else None,
+            item.get("reason"),
+        )
+    return str(item), None, None
 
 
 def stack_target_id(item: Any) -> str:

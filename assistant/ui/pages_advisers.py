@@ -32,7 +32,7 @@ def _learner_picker(services: Services) -> str | None:
     if not learners:
         st.info("No learners yet — create one in the sidebar, or save a plan from the Plan page.")
         return None
-    names = {learner["id"]: f"{learner['name']} ({learner['plans']} plans)" for learner in learners}
+    names = {learner["id"]: f"{learner['name']} ({learner['plans']} plan{'' if learner['plans'] == 1 else 's'})" for learner in learners}
     current = st.session_state.get(LEARNER_KEY)
     ids = list(names)
     chosen = st.selectbox("Learner", ids, index=ids.index(current) if current in ids else 0, format_func=names.__getitem__)
@@ -40,14 +40,32 @@ def _learner_picker(services: Services) -> str | None:
     return str(chosen)
 
 
+def _profile_lines(services: Services, profile: LearnerProfile) -> list[str]:
+    catalogue = services.catalogue
+    occupation = catalogue.occupations.get(profile.target or "")
+    facts = [
+        ("Current role", profile.current_role),
+        ("Target", occupation.title if occupation else profile.target),
+        ("Budget", f"{profile.budget.amount:,.0f} {profile.budget.currency}" if profile.budget else None),
+        ("Hours per week", f"{profile.hours_per_week:g}" if profile.hours_per_week else None),
+        ("Deadline", f"{profile.deadline_weeks} weeks" if profile.deadline_weeks else None),
+        ("Region", profile.region),
+        ("Languages", ", ".join(profile.language)),
+        ("Delivery", ", ".join(d.value for d in profile.delivery)),
+        ("Skills", ", ".join(catalogue.skill_label(s) for s in profile.skills)),
+        ("Evidenced skills", ", ".join(catalogue.skill_label(e.skill) + (" ✓" if e.verified else "") for e in profile.evidenced_skills)),
+        ("Held credentials", ", ".join(catalogue.credentials[c].title if c in catalogue.credentials else c for c in profile.held_credentials)),
+    ]
+    return [f"- **{label}:** {md(value)}" for label, value in facts if value]
+
+
 def _profile_and_notes(services: Services, learner_id: str) -> LearnerProfile:
     profile = services.app_state.get_profile(learner_id)
     left, right = st.columns(2)
     with left:
         st.subheader("Profile", anchor=False)
-        data = profile.model_dump(mode="json", exclude_none=True, exclude_defaults=True)
-        if data:
-            st.json(data, expanded=False)
+        if lines := _profile_lines(services, profile):
+            st.markdown("\n".join(lines))
         else:
             st.caption("Empty — plans saved from the Plan page fill it in.")
         if st.button("Plan with this profile", icon=":material/route:"):

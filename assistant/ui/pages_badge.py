@@ -16,11 +16,11 @@ from assistant.ui.services import require_services, session_profile, set_session
 RESULT_KEY = "stackwise_badge_result"
 STATUS_LABEL = {"pass": "✅ pass", "fail": "❌ fail", "skipped": "⏭️ skipped"}
 HEADLINE = {
-    "verified": "Verified — every check passed.",
-    "invalid": "Invalid — a check failed; do not trust this badge as shown.",
-    "expired": "Expired — the badge is past its end date.",
-    "revoked": "Revoked — the issuer has withdrawn this badge.",
-    "unverified": "Unverified — nothing failed, but a needed check could not run, so authenticity is not established.",
+    "verified": "every check passed.",
+    "invalid": "a check failed; do not trust this badge as shown.",
+    "expired": "the badge is past its end date.",
+    "revoked": "the issuer has withdrawn this badge.",
+    "unverified": "nothing failed, but a needed check could not run, so authenticity is not established.",
 }
 EU_LABELS = {
     "learner": "Identification of the learner",
@@ -93,15 +93,18 @@ def _run(services: Services, data: bytes, filename: str) -> None:
 
 def _verdict(result: Any) -> None:
     headline = HEADLINE.get(result.verdict, result.verdict)
-    message = f"**{result.verdict.upper()}** · {headline}"
+    message = f"**{result.verdict.upper()}** — {headline}"
     if result.verdict == "verified":
         st.success(message, icon=":material/verified:")
     elif result.verdict == "unverified":
         st.warning(message, icon=":material/help:")
     else:
         st.error(message, icon=":material/dangerous:")
-    if result.explanation:
-        st.markdown(md(result.explanation))
+    lines = [line.strip(" -") for line in (result.explanation or "").splitlines() if line.strip(" -")]
+    if lines and lines[0].lower().startswith(result.verdict):
+        lines = lines[1:]  # the verdict sentence is the headline above
+    if lines:
+        st.markdown("\n".join(f"- {md(line)}" for line in lines))
 
 
 def _certifies(result: Any, credential: Credential | None) -> None:

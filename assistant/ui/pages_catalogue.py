@@ -9,7 +9,7 @@ from assistant.errors import StackwiseError
 from assistant.models import Credential, Delivery, Document, Occupation, Skill
 from assistant.retrieval import SearchFilters, passes, record_title
 from assistant.services import Services
-from assistant.ui.format import credential_cost, md
+from assistant.ui.format import credential_cost, credential_cost_short, md
 from assistant.ui.services import RECORD_KEY, require_services
 
 ANY = "any"
@@ -39,7 +39,7 @@ def show_credential(cred: Credential, catalogue: Catalogue) -> None:
     cols[1].metric("Duration", f"{cred.duration_weeks:g} weeks" if cred.duration_weeks else "—")
     cols[2].metric("ECTS", f"{cred.ects:g}" if cred.ects else "—")
     cols[3].metric("EQF level", str(cred.eqf_level) if cred.eqf_level else "—")
-    cols[4].metric("Cost", credential_cost(cred).split(" (")[0])
+    cols[4].metric("Cost", credential_cost_short(cred))
     facts = [
         ("Cost", credential_cost(cred) + (f" — source: {cred.cost.source}" if cred.cost and cred.cost.source else "")),
         ("Delivery", " / ".join(v for v in (cred.delivery.value if cred.delivery else None, cred.pace.value if cred.pace else None) if v) or "not stated"),
@@ -203,7 +203,7 @@ def render() -> None:
                 "Provider": c.provider,
                 "Type": c.type.value,
                 "Country": c.country or "",
-                "Cost": credential_cost(c),
+                "Cost": credential_cost_short(c),
                 "Weeks": c.duration_weeks,
                 "Delivery": c.delivery.value if c.delivery else "",
                 "EQF": c.eqf_level,

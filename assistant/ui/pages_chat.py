@@ -76,13 +76,20 @@ def _load_conversation(services: Services, conversation_id: str) -> None:
     st.session_state[PERSONA_KEY] = st.session_state["chat_persona"] = state.persona
 
 
-def _sidebar(services: Services) -> str:
+def _sidebar(services: Services) -> tuple[str, Any]:
     with st.sidebar:
         if "chat_persona" not in st.session_state:  # the widget's state is dropped when another page runs
             st.session_state["chat_persona"] = st.session_state.get(PERSONA_KEY, "learner")
-        persona = st.radio("I am a…", list(PERSONAS), key="chat_persona", format_func=lambda p: PERSONAS[p]["label"], horizontal=True)
+        persona = st.radio("I am a…", list(PERSONAS), key="chat_persona", format_func=lambda p: PERSONAS[p]["label"])
         st.session_state[PERSONA_KEY] = persona
         st.button("New conversation", icon=":material/add:", on_click=_new_conversation, width="stretch")
+        history = st.container()
+    return str(persona), history
+
+
+def _history(services: Services, history: Any) -> None:
+    """Saved conversations, newest first; a click loads one."""
+    with history:
         st.subheader("Conversations")
         try:
             conversations = services.app_state.list_conversations(limit=15)
@@ -102,7 +109,6 @@ def _sidebar(services: Services) -> str:
                 args=(services, conv["id"]),
                 width="stretch",
             )
-    return str(persona)
 
 
 def _render_extras(data: dict[str, Any], index: int, last: bool) -> None:
@@ -192,7 +198,7 @@ def _persist(services: Services, chat: dict[str, Any], question: str, reply: Age
 
 def render() -> None:
     services = require_services()
-    persona = _sidebar(services)
+    persona, history = _sidebar(services)
     chat = _chat()
     if error := st.session_state.pop("stackwise_chat_error", None):
         st.error(error)
@@ -214,3 +220,4 @@ def render() -> None:
                 _render_extras(message.get("data") or {}, i, last=i == len(messages) - 1 and not question)
     if question:
         _answer(services, chat, question, persona)
+    _history(services, history)

@@ -39,14 +39,18 @@ def compute_alternatives(settings_json: str, generation: int, profile_json: str)
     return {name: plan.as_json() for name, plan in plan_alternatives(profile, services.catalogue, services.settings.planner).items()}
 
 
-def _profile_form(services: Services, base: LearnerProfile) -> LearnerProfile | None:
+def _profile_form(services: Services, base: LearnerProfile, expanded: bool) -> LearnerProfile | None:
+    with st.expander("Profile", expanded=expanded, icon=":material/person:"):
+        return _profile_fields(services, base)
+
+
+def _profile_fields(services: Services, base: LearnerProfile) -> LearnerProfile | None:
     catalogue = services.catalogue
     skills = sorted(catalogue.skills, key=catalogue.skill_label)
     creds = sorted(catalogue.credentials, key=lambda c: catalogue.credentials[c].title)
     occupations = sorted(catalogue.occupations, key=lambda o: catalogue.occupations[o].title)
     currencies = sorted({"EUR", "USD", "GBP", "CHF", *((catalogue.rates.per_eur if catalogue.rates else {}).keys())})
     with st.form("profile_form"):
-        st.subheader("Profile")
         c1, c2 = st.columns(2)
         role = c1.text_input("Current role", value=base.current_role or "", placeholder="e.g. retail store manager")
         target_default = base.target if base.target in occupations else None
@@ -174,7 +178,8 @@ def _save(services: Services, plan: dict[str, Any], profile: LearnerProfile) -> 
 def render() -> None:
     services = require_services()
     st.title("Plan a stackable path")
-    base = _profile_form(services, st.session_state.get(PLAN_PROFILE_KEY) or session_profile())
+    has_plan = PLAN_PROFILE_KEY in st.session_state or bool(session_profile().target)
+    base = _profile_form(services, st.session_state.get(PLAN_PROFILE_KEY) or session_profile(), expanded=not has_plan)
     if base is not None:
         st.session_state[PLAN_PROFILE_KEY] = base
         set_session_profile(base)
@@ -200,7 +205,9 @@ def render() -> None:
     except ImportError as exc:
         st.error(f"The planner is not available in this installation ({exc.name or exc}).")
         return
-    st.subheader(f"{OBJECTIVES.get(objective, objective)} plan" + (f" for {md(profile.target)}" if profile.target else ""))
+    occupation = services.catalogue.occupations.get(profile.target or "")
+    target_name = occupation.title if occupation else profile.target
+    st.subheader(f"{OBJECTIVES.get(objective, objective)} plan" + (f" for {md(target_name)}" if target_name else ""), anchor=False)
     profile_json = profile.model_dump(mode="json", exclude_none=True)
     tab_plan, tab_alt, tab_save = st.tabs(["Plan", "Alternatives", "Save and export"])
     with tab_plan:

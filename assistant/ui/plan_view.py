@@ -103,7 +103,7 @@ def labour_market(plan: dict[str, Any]) -> None:
         with st.expander(f"Sources ({len(citations)})"):
             for c in citations:
                 if isinstance(c, dict):
-                    st.markdown("- " + " · ".join(md(c.get(k)) for k in ("title", "provider", "source", "date") if c.get(k)))
+                    st.markdown("- " + " · ".join(md(c.get(k)) for k in ("title", "provider", "source", "date", "last_reviewed") if c.get(k)))
                 else:
                     st.markdown(f"- {md(c)}")
 

@@ -97,7 +97,7 @@ def browser(e2e_env: dict[str, str]) -> Iterator[Any]:
 def page(browser: Any, app_url: str) -> Iterator[Any]:
     """A fresh browser context (own Streamlit session) at a laptop's screen size."""
     context = browser.new_context(viewport={"width": 1366, "height": 768}, accept_downloads=True)
-    context.set_default_timeout(45_000)
+    context.set_default_timeout(60_000)
     tab = context.new_page()
     dialogs: list[str] = []
     tab.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))

@@ -42,7 +42,7 @@ def test_chat_answer_is_cited_and_opens_the_record(page: Any, app_url: str) -> N
     box = page.get_by_placeholder("Ask about credentials, plans, occupations or badges")
     box.fill("Which credentials teach SQL for data analytics?")
     box.press("Enter")
-    expect(page.get_by_text("Sources (")).to_be_visible()
+    expect(page.get_by_text("Sources (")).to_be_visible(timeout=120_000)  # the first answer also loads the intent model
     _idle(page)
     answer = page.locator('[data-testid="stChatMessage"]').last
     expect(answer).to_contain_text("Acme Data Analytics Basics")
@@ -63,7 +63,10 @@ def test_plan_is_built_and_exported(page: Any, app_url: str, tmp_path: Path) -> 
     page.get_by_role("button", name="Make a plan").click()
     expect(page.get_by_text("Total cost")).to_be_visible()
     _idle(page)
-    shot(page, "04-plan", full_page=True)
+    page.get_by_text("What if…").scroll_into_view_if_needed()
+    shot(page, "04-plan")
+    page.locator('[data-testid="stPlotlyChart"]').last.scroll_into_view_if_needed()
+    shot(page, "04b-plan-charts")
     page.get_by_role("tab", name="Alternatives").click()
     shot(page, "05-plan-alternatives")
     page.get_by_role("tab", name="Save and export").click()
@@ -106,7 +109,9 @@ def test_tampered_badge_is_rejected(page: Any, app_url: str) -> None:
     _idle(page)
     assert page.locator('[data-testid="stAlertContentSuccess"]').count() == 0
     assert "VERIFIED" not in page.locator("main").inner_text()
-    shot(page, "08-badge-tampered", full_page=True)
+    shot(page, "08-badge-tampered")
+    page.get_by_text("EU micro-credential standard elements").scroll_into_view_if_needed()
+    shot(page, "08b-badge-checks")
 
 
 def test_catalogue_text_is_shown_as_text_never_as_html(page: Any, app_url: str, tmp_path: Path) -> None:
