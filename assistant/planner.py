@@ -137,7 +137,7 @@ class Plan:
     def _readiness_after(self) -> float:
         have = sum(n.importance for n in self.gap.transferable)
         total = have + self.gap.gap_weight
-        covered = {s for s in self.covered_skills}
+        covered = set(self.covered_skills)
         return 1.0 if total == 0 else (have + sum(n.importance for n in self.gap.gap if n.skill in covered)) / total
 
 
@@ -210,7 +210,7 @@ def _build(ctx: PlanningContext, outcome: Outcome, objective: str) -> Plan:
         cred = cand.credential
         cost = step_cost(cred, limits.currency, catalogue)
         costs.append(cost)
-        taught = [s for s in cand.gap_skills]
+        taught = list(cand.gap_skills)
         plan.steps.append(
             PlanStep(
                 credential_id=cid,
@@ -267,13 +267,12 @@ def _why(cand: Candidate, labels: dict[str, str], importance: dict[str, float], 
 
 
 def _missing(ctx: PlanningContext, outcome: Outcome, covered: set[str]) -> list[dict[str, Any]]:
-    teachers = {c.id for c in outcome.pool.candidates}
     out = []
     for need in ctx.gap.gap:
         if need.skill in covered:
             continue
         excluded = [e for e in outcome.pool.exclusions if need.skill in e.gap_skills]
-        in_pool = any(need.skill in c.gap_skills for c in outcome.pool.candidates if c.id in teachers)
+        in_pool = any(need.skill in c.gap_skills for c in outcome.pool.candidates)
         if in_pool:
             reason = "credentials teaching it did not fit alongside the plan within your limits"
         elif excluded:

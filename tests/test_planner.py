@@ -295,3 +295,16 @@ def test_self_paced_credential_is_spread_to_fit_the_week() -> None:
     weeks = step["end_week"] - step["start_week"] + 1
     assert weeks == math.ceil(60 / 8) and step["hours_per_week"] <= 8
     assert "self-paced" in step["schedule_note"]
+
+
+def test_prerequisite_cycle_is_excluded_not_looped() -> None:
+    def course(cid: str, pre: str) -> Credential:
+        return Credential(
+            id=cid, title=cid, type="course", provider="P", source="s", skills=["python-programming"], workload_hours=8, duration_weeks=2,
+            delivery="online", language=["en"], prerequisites=[pre], cost=Cost(amount=10, currency="EUR", as_of="2026-01-01", source="s"),
+        )  # fmt: skip
+
+    plan = plan_json(load_world(course("loop-a", "loop-b"), course("loop-b", "loop-a")), profile())
+    reasons = {e["credential_id"]: e for e in plan["excluded"]}
+    assert reasons["loop-a"]["reason"] == "prerequisite" and reasons["loop-b"]["reason"] == "prerequisite"
+    assert not {"loop-a", "loop-b"} & {s["credential_id"] for s in plan["steps"]}

@@ -35,7 +35,7 @@ def _gain(ctx: PlanningContext, base: Outcome, relaxed: Outcome) -> dict[str, An
         "coverage": round(after / total, 3),
         "adds_skills": added,
         "credentials": sorted(relaxed.solution.starts),
-        "total_cost": {"amount": round(cost, 2), "currency": ctx.limits.currency},
+        "total_cost": {"amount": round(cost, 2), "currency": ctx.limits.currency, "source": "sum of the credentials' published prices (see their records)"},
         "total_weeks": relaxed.solution.values.get("weeks", 0),
     }
 
