@@ -112,6 +112,28 @@ class Names:
         return problems
 
 
+SINGLE_INTENTS = {"find_credentials", "explain_credential", "compare", "badge", "occupation_facts", "skill_gap", "plan", "guide", "greeting", "out_of_scope"}
+
+
+def _check_datasets(cases: list[dict[str, Any]], conversations: list[dict[str, Any]], catalogue: Any) -> list[str]:
+    """Labelling mistakes that would make the figures wrong: unknown intents, ids the store lacks."""
+    from assistant.agent.state import INTENTS
+
+    problems = []
+    for case in cases:
+        if case["intent"] not in SINGLE_INTENTS:
+            problems.append(f"{case['id']}: intent {case['intent']!r} is not a single-utterance intent")
+        problems += [f"{case['id']}: relevant id {rid!r} is not in the store" for rid in case["relevant"] if rid not in catalogue.records]
+    for conv in conversations:
+        for n, turn in enumerate(conv["turns"], 1):
+            accepted = turn["intent"] if isinstance(turn["intent"], list) else [turn["intent"]]
+            problems += [f"{conv['id']}#{n}: unknown intent {i!r}" for i in accepted if i not in INTENTS]
+            expect = turn.get("expect", {})
+            ids = [*expect.get("cites_any", []), *expect.get("cites_all", []), *expect.get("plan_excludes", [])]
+            problems += [f"{conv['id']}#{n}: id {rid!r} is not in the store" for rid in ids if rid not in catalogue.records]
+    return problems
+
+
 def _cited(reply: Any) -> set[str]:
     return {c.id for c in reply.citations} | set(reply.credentials)
 
@@ -384,6 +406,10 @@ def run() -> dict[str, Any]:
     names = Names(catalogue)
     from assistant.agent.state import ConversationState
 
+    label_problems = _check_datasets(cases, conversations, catalogue)
+    for problem in label_problems:
+        print(f"dataset: {problem}")
+
     started = time.perf_counter()
     agent.respond(WARM_UP, ConversationState())
     warm_up_s = time.perf_counter() - started
@@ -455,6 +481,7 @@ def run() -> dict[str, Any]:
         "intent_confusions": {f"{e}->{g}": n for (e, g), n in confusion.most_common()},
         "failures": failures,
         "conversation_failures": conv_failures,
+        "dataset_problems": label_problems,
         "latency_by_intent": latency,
         "cpu_p50_ms": round(statistics.median(cpu_ms), 1) if cpu_ms else None,
         "cpu_p95_ms": round(_percentile(cpu_ms, 0.95), 1) if cpu_ms else None,
