@@ -33,10 +33,10 @@ def test_signed_badge_is_verified_and_explained(signed) -> None:
     assert [s.value.startswith("**VERIFIED**") for s in at.success] == [True]
     assert not at.error
     checks = at.dataframe[0].value
-    assert set(checks["Result"]) == {"✅ pass"} or "❌ fail" not in set(checks["Result"])
+    assert set(checks["Result"]) == {"pass"} or "FAIL" not in set(checks["Result"])
     assert any("Data Analysis Fundamentals" in m.value for m in at.markdown)
-    assert any(m.value.startswith("✅ Notional workload") for m in at.markdown)
-    assert any(m.value.startswith("⬜ Level (EQF)") for m in at.markdown)
+    assert any(m.value.startswith(":material/check_box: Notional workload") for m in at.markdown)
+    assert any(m.value.startswith(":material/check_box_outline_blank: Level (EQF)") for m in at.markdown)
 
 
 @pytest.mark.usefixtures("ui_store")
@@ -46,7 +46,7 @@ def test_tampered_badge_is_an_error_never_a_success(signed) -> None:
     at = _check_pasted(json.dumps(tampered))
     assert not at.success
     assert any(e.value.startswith("**INVALID**") for e in at.error)
-    assert "❌ fail" in set(at.dataframe[0].value["Result"])
+    assert "FAIL" in set(at.dataframe[0].value["Result"])
     assert not [b for b in at.button if b.label == "Add to my profile"], "an invalid badge is not evidence"
 
 

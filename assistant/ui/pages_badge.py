@@ -14,7 +14,7 @@ from assistant.ui.format import md
 from assistant.ui.services import require_services, session_profile, set_session_profile
 
 RESULT_KEY = "stackwise_badge_result"
-STATUS_LABEL = {"pass": "✅ pass", "fail": "❌ fail", "skipped": "⏭️ skipped"}
+STATUS_LABEL = {"pass": "pass", "fail": "FAIL", "skipped": "skipped (could not run)"}
 HEADLINE = {
     "verified": "every check passed.",
     "invalid": "a check failed; do not trust this badge as shown.",
@@ -108,7 +108,7 @@ def _verdict(result: Any) -> None:
 
 
 def _certifies(result: Any, credential: Credential | None) -> None:
-    st.subheader("What it certifies")
+    st.subheader("What it certifies", anchor=False)
     achievement, issuer, recipient = result.achievement or {}, result.issuer or {}, result.recipient or {}
     facts = [
         ("Achievement", _plain(achievement.get("name"))),
@@ -141,13 +141,15 @@ def _certifies(result: Any, credential: Credential | None) -> None:
 
 
 def _eu_checklist(result: Any) -> None:
-    st.subheader("EU micro-credential standard elements")
+    st.subheader("EU micro-credential standard elements", anchor=False)
     elements = result.eu_elements or {}
     present = sum(1 for v in elements.values() if v)
     st.caption(f"{present} of {len(elements)} elements stated in the badge (Council Recommendation 2022).")
     cols = st.columns(2)
     for i, (element, ok) in enumerate(elements.items()):
-        cols[i % 2].markdown(f"{'✅' if ok else '⬜'} {EU_LABELS.get(element, element.replace('_', ' '))}{'' if ok else ' — not stated'}")
+        cols[i % 2].markdown(
+            f"{':material/check_box:' if ok else ':material/check_box_outline_blank:'} {EU_LABELS.get(element, element.replace('_', ' '))}{'' if ok else ' — not stated'}"
+        )
 
 
 def _evidenced(services: Services, result: Any, credential: Credential) -> list[EvidencedSkill]:
@@ -165,7 +167,7 @@ def _with_evidence(profile: LearnerProfile, evidence: list[EvidencedSkill]) -> L
 
 
 def _add_to_profile(services: Services, result: Any, credential: Credential | None) -> None:
-    st.subheader("Add to a profile")
+    st.subheader("Add to a profile", anchor=False)
     if result.verdict in {"invalid", "revoked", "expired"}:
         st.caption(f"A badge that is {result.verdict} cannot be added as evidence.")
         return
@@ -209,7 +211,7 @@ def render() -> None:
     st.divider()
     st.caption(f"Checked: {state['filename']}")
     _verdict(result)
-    st.subheader("Checks")
+    st.subheader("Checks", anchor=False)
     st.dataframe([{"Check": c.name, "Result": STATUS_LABEL.get(c.status, c.status), "Why": c.detail} for c in result.checks], hide_index=True, width="stretch")
     left, right = st.columns(2)
     with left:
