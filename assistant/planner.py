@@ -293,7 +293,11 @@ def _explain(ctx: PlanningContext, plan: Plan) -> str:
         lines.append("Your skills already cover everything this occupation lists; no plan is needed.")
         return " ".join(lines)
     lines.append(f"Skill gap: {len(gap.gap)} skills (" + ", ".join(n.label for n in gap.gap[:8]) + ("…" if len(gap.gap) > 8 else "") + ").")
-    if not plan.steps:
+    if not plan.steps and plan.solver_status in {"UNKNOWN", "MODEL_INVALID"}:
+        lines.append(
+            f"The solver found no plan within its time limit ({ctx.settings.time_limit_s:g} s; solver status {plan.solver_status}) — raise STACKWISE_PLANNER__TIME_LIMIT_S."
+        )
+    elif not plan.steps:
         lines.append("No credential within your limits closes any of the gap.")
     else:
         cost = plan.total_cost

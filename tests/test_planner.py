@@ -308,3 +308,29 @@ def test_prerequisite_cycle_is_excluded_not_looped() -> None:
     reasons = {e["credential_id"]: e for e in plan["excluded"]}
     assert reasons["loop-a"]["reason"] == "prerequisite" and reasons["loop-b"]["reason"] == "prerequisite"
     assert not {"loop-a", "loop-b"} & {s["credential_id"] for s in plan["steps"]}
+
+
+def test_plan_says_when_it_is_not_proven_optimal(world: Catalogue, monkeypatch: pytest.MonkeyPatch) -> None:
+    from assistant.planning import _context
+
+    real_solve = _context.solve
+
+    def time_limited(problem: Any, time_limit_s: float) -> Any:
+        found = real_solve(problem, time_limit_s)
+        found.optimal, found.status = False, "FEASIBLE"  # as when the time limit stops the search
+        return found
+
+    monkeypatch.setattr(_context, "solve", time_limited)
+    plan = plan_json(world, profile())
+    assert plan["feasible"] and not plan["optimal"] and plan["solver_status"] == "FEASIBLE"
+    assert "not proven optimal" in plan["explanation"]
+
+
+def test_no_solution_within_time_limit_is_not_called_infeasible_data(world: Catalogue, monkeypatch: pytest.MonkeyPatch) -> None:
+    from assistant.planning import _context
+    from assistant.planning._model import Solution
+
+    monkeypatch.setattr(_context, "solve", lambda problem, time_limit_s: Solution(False, False, "UNKNOWN"))
+    plan = plan_json(world, profile())
+    assert not plan["feasible"] and not plan["optimal"] and plan["steps"] == []
+    assert "time limit" in plan["explanation"] and "No credential within your limits" not in plan["explanation"]

@@ -160,6 +160,9 @@ def solve(problem: Problem, time_limit_s: float, workers: int = 1) -> Solution:
         weights = lexicographic_weights(problem.order, term_bounds(problem))
         model.minimize(sum((-weights[t] if MAXIMISE[t] else weights[t]) * exprs[t] for t in problem.order))
 
+    if not problem.coverage_floor and problem.relax is None:
+        for var in x:  # the empty plan is always feasible: a first solution before any search
+            model.add_hint(var, 0)
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = max(0.01, time_limit_s)
     solver.parameters.num_workers = workers
