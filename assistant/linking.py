@@ -29,51 +29,18 @@ from rapidfuzz import fuzz, process
 
 from assistant.catalogue import Catalogue
 from assistant.models import Credential, Document, Occupation, Provider, Skill
+from assistant.store import Store
 
 MAX_NGRAM = 10
 TYPO_MIN_LEN = 5
-TYPO_SCORE = 84.0
+TYPO_SCORE = 80.0
 PARTIAL_MIN = 0.72
-GENERIC = {
-    "a",
-    "an",
-    "and",
-    "the",
-    "of",
-    "in",
-    "for",
-    "to",
-    "on",
-    "with",
-    "by",
-    "at",
-    "or",
-    "from",
-    "is",
-    "what",
-    "which",
-    "how",
-    "do",
-    "does",
-    "i",
-    "my",
-    "me",
-    "can",
-    "certified",
-    "certificate",
-    "certification",
-    "professional",
-    "program",
-    "programme",
-    "course",
-    "associate",
-    "level",
-    "exam",
-    "specialization",
-    "nanodegree",
-    "micromasters",
-    "s",
-}
+GENERIC = frozenset(
+    re.findall(
+        r"\S+",
+        "a an and the of in for to on with by at or from is what which how do does i my me can certified certificate certification professional program programme course associate level exam specialization nanodegree micromasters s",
+    )
+)
 
 
 @dataclass(frozen=True)
@@ -88,9 +55,14 @@ class Link:
     score: float
 
 
+_ROMAN = {"i": "1", "ii": "2", "iii": "3", "iv": "4"}
+_NUMBERED = re.compile(r"\b(level|part|module|psm|pspo|grade|stage)\s+(iii|ii|iv|i)\b")
+
+
 def fold(text: str) -> str:
-    """Lower-case ASCII words: accents dropped, '+' kept as 'plus', other punctuation a space."""
+    """Lower-case ASCII words: accents dropped, '+' kept as 'plus', 'Level II' as 'level 2', other punctuation a space."""
     text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    text = _NUMBERED.sub(lambda m: f"{m.group(1)} {_ROMAN[m.group(2)]}", text)
     text = re.sub(r"(?<=\w)\+", " plus ", text)
     text = re.sub(r"[^a-z0-9]+", " ", text)
     return " ".join(_stem(t) for t in text.split())
@@ -120,7 +92,7 @@ class EntityIndex:
             for surface, how in _surfaces(record):
                 if how in {"code", "acronym", "onet"}:
                     key = compact(surface)
-                    if len(key) >= 2:
+                    if len(key) >= (3 if how == "acronym" else 2):
                         self.codes[key].add((record.id, record.kind, how))
                 else:
                     key = fold(surface)
@@ -213,36 +185,12 @@ class EntityIndex:
 
 
 # Acronyms people write in lower case too (they are not ordinary words).
-_UPPER_OK = {
-    "cissp",
-    "ccna",
-    "ccnp",
-    "cism",
-    "cisa",
-    "ceh",
-    "oscp",
-    "ckad",
-    "cka",
-    "cks",
-    "pmp",
-    "capm",
-    "celta",
-    "tkt",
-    "cfa",
-    "frm",
-    "fmva",
-    "leed",
-    "breeam",
-    "itil",
-    "lfcs",
-    "rhcsa",
-    "ccsp",
-    "sscp",
-    "gsec",
-    "omscs",
-    "omsa",
-    "cysa",
-}
+_UPPER_OK = frozenset(
+    re.findall(
+        r"\S+",
+        "cissp ccna ccnp cism cisa ceh oscp ckad cka cks pmp capm celta tkt cfa frm fmva leed breeam itil lfcs rhcsa ccsp sscp gsec omscs omsa cysa",
+    )
+)
 
 
 def _looks_like_acronym(text: str) -> bool:
@@ -320,3 +268,81 @@ def entity_index(catalogue: Catalogue) -> EntityIndex:
         index = EntityIndex(catalogue)
         setattr(catalogue, _ATTRIBUTE, index)
         return index
+
+
+# -- words: the catalogue's vocabulary, for typo correction, lexical queries and abstention --
+
+GENERIC_SHARE = 0.05  # a word in more than 5% of chunks ("course", "skills") says little about the topic
+STOPWORDS = frozenset(
+    re.findall(
+        r"\S+",
+        "a an and are as at be but by can could do does for from get go has have how i if in into "
+        "is it its me my need of on or our should so than that the their them then there these they this to us "
+        "want was we what when where which who why will with would you your any some about also just like more most much many "
+        "good best one ones there's what's i'",
+    )
+)
+
+
+@dataclass
+class CorpusVocabulary:
+    """Document frequency of every word in the store's chunks (one store generation)."""
+
+    generation: int
+    df: dict[str, int]
+    generic_df: int
+    words: list[str]
+
+    def correct(self, word: str) -> str | None:
+        """The catalogue word a misspelt ``word`` stands for ('analitics' -> 'analytics'), if any."""
+        if word in self.df:
+            return word
+        if len(word) < TYPO_MIN_LEN or word.isdigit():
+            return None
+        match = process.extractOne(word, self.words, scorer=fuzz.ratio, score_cutoff=TYPO_SCORE)
+        return str(match[0]) if match else None
+
+
+_VOCABULARIES: dict[str, CorpusVocabulary] = {}
+_VOCABULARY_LOCK = threading.Lock()
+
+
+def corpus_vocabulary(store: Store) -> CorpusVocabulary:
+    """Words of the store's chunks with their document frequencies, cached per generation."""
+    key = str(store.path.resolve())
+    generation = store.generation
+    with _VOCABULARY_LOCK:
+        cached = _VOCABULARIES.get(key)
+        if cached is not None and cached.generation == generation:
+            return cached
+    df: dict[str, int] = {}
+    chunks = 0
+    for (text,) in store.conn.execute("SELECT text FROM chunks"):
+        chunks += 1
+        for word in set(re.findall(r"[a-z0-9]+", text.lower())):
+            df[word] = df.get(word, 0) + 1
+    vocabulary = CorpusVocabulary(generation, df, max(2, int(chunks * GENERIC_SHARE)), sorted(w for w in df if len(w) >= TYPO_MIN_LEN and not w.isdigit()))
+    with _VOCABULARY_LOCK:
+        _VOCABULARIES[key] = vocabulary
+    return vocabulary
+
+
+def lexical_query(text: str, vocabulary: CorpusVocabulary | None = None) -> str:
+    """The words worth matching lexically: stopwords dropped, misspelt words corrected."""
+    words = re.findall(r"[\w][\w.+#-]*", text.lower())
+    kept = [w for w in words if w not in STOPWORDS] or words
+    if vocabulary is not None:
+        kept = [w if w in vocabulary.df or not w.isalpha() else (vocabulary.correct(w) or w) for w in kept]
+    return " ".join(kept)
+
+
+def looks_like_code(text: str, word: str) -> bool:
+    """Whether the question writes ``word`` as a code or acronym ('CCIE', 'SnowPro', 'S4HANA')."""
+    for token in re.findall(r"[A-Za-z0-9][A-Za-z0-9/+-]*", text):
+        folded = re.sub(r"[^a-z0-9]", "", token.lower())
+        if word not in folded:
+            continue
+        letters = re.sub(r"[^A-Za-z]", "", token)
+        if len(letters) >= 3 and (letters.isupper() or any(c.isupper() for c in letters[1:]) or any(c.isdigit() for c in token)):
+            return True
+    return False

