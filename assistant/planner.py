@@ -208,7 +208,7 @@ def _build(ctx: PlanningContext, outcome: Outcome, objective: str) -> Plan:
     for cid in chosen:
         cand = by_id[cid]
         cred = cand.credential
-        cost = step_cost(cred, limits.currency, catalogue)
+        cost = step_cost(cred, cand.weeks, limits.currency, catalogue)
         costs.append(cost)
         taught = list(cand.gap_skills)
         plan.steps.append(

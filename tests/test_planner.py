@@ -334,3 +334,17 @@ def test_no_solution_within_time_limit_is_not_called_infeasible_data(world: Cata
     plan = plan_json(world, profile())
     assert not plan["feasible"] and not plan["optimal"] and plan["steps"] == []
     assert "time limit" in plan["explanation"] and "No credential within your limits" not in plan["explanation"]
+
+
+def test_monthly_subscription_is_paid_for_every_planned_month() -> None:
+    subscription = Credential(
+        id="sub-python", title="Subscription Python", type="professional-certificate", provider="P", source="s", skills=["python-programming"],
+        workload_hours=80, duration_weeks=8, pace="self-paced", delivery="online", language=["en"],
+        cost=Cost(amount=98, currency="USD", as_of="2026-01-01", source="s", note="Platform subscription 49 USD/month x 2 months at the suggested pace"),
+    )  # fmt: skip
+    plan = plan_json(load_world(subscription), profile(budget={"amount": 5000, "currency": "USD"}))
+    step = next(s for s in plan["steps"] if s["credential_id"] == "sub-python")
+    weeks = step["end_week"] - step["start_week"] + 1
+    assert weeks == 10  # 80 h at 8 h/week: spread from 8 to 10 weeks
+    assert step["cost"]["amount"] == pytest.approx(49 * 3)  # 10 weeks span 3 months of subscription
+    assert step["cost"]["subscription"] == "subscription 49 USD/month x 3 months for 10 weeks"

@@ -84,6 +84,8 @@ def _money(cost: dict[str, Any]) -> str:
     details = [f"as of {cost['as_of']}" if cost.get("as_of") else None, cost.get("source")]
     if cost.get("original"):
         details.append(f"from {cost['original']['amount']:,.2f} {cost['original']['currency']} at {cost.get('converted_with', 'the rate table')}")
+    if cost.get("subscription"):
+        details.append(f"counted as {cost['subscription']}")
     if cost.get("note"):
         details.append(cost["note"])
     shown = "; ".join(d for d in details if d)

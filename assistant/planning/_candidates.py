@@ -11,12 +11,17 @@ can say which constraint binds.
 from __future__ import annotations
 
 import math
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 from assistant.catalogue import Catalogue
 from assistant.models import Credential, LearnerProfile, Pace
 from assistant.retrieval import cost_in
+
+# A subscription price in a cost note, e.g. "Coursera subscription 49 USD/month x 6 months".
+_SUBSCRIPTION = re.compile(r"(\d+(?:\.\d+)?)\s*([A-Z]{3})\s*(?:/|per)\s*month")
+WEEKS_PER_MONTH = 52 / 12
 
 # Relations that carry credit into a larger qualification (preparation-for does not).
 CREDIT_RELATIONS = {"stacks-into", "advanced-standing", "part-of"}
@@ -124,6 +129,28 @@ def schedule_shape(cred: Credential, limits: Limits) -> tuple[int, float, float,
     return None
 
 
+def price_for(cred: Credential, weeks: int, currency: str, catalogue: Catalogue) -> tuple[float | None, str | None]:
+    """What the credential costs over ``weeks`` in ``currency``, and how a subscription was counted.
+
+    A price published as a monthly subscription (in the cost note) is paid for every month the
+    plan spends on it, so spreading a self-paced course over more weeks costs more; the price is
+    never below the published amount.
+    """
+    price = cost_in(cred, currency, catalogue)
+    note = cred.cost.note if cred.cost else None
+    match = _SUBSCRIPTION.search(note or "")
+    if price is None or match is None:
+        return price, None
+    amount, unit = float(match.group(1)), match.group(2)
+    monthly = amount if unit == currency else (catalogue.rates.try_convert(amount, unit, currency) if catalogue.rates else None)
+    if monthly is None:
+        return price, None
+    months = max(1, math.ceil(weeks / WEEKS_PER_MONTH - 1e-9))
+    if monthly * months <= price:
+        return price, None
+    return monthly * months, f"subscription {match.group(1)} {match.group(2)}/month x {months} months for {weeks} weeks"
+
+
 def _preference_miss(cred: Credential, profile: LearnerProfile, limits: Limits) -> tuple[str, str] | None:
     if limits.check_delivery and profile.delivery:
         wanted = ", ".join(d.value for d in profile.delivery)
@@ -164,7 +191,7 @@ def _check(cred: Credential, profile: LearnerProfile, limits: Limits, catalogue:
         return None, ("hours", f"needs {weekly:.1f} h/week (you have {limits.capacity_tenths / 10:g})")
     if limits.deadline_weeks is not None and weeks > limits.deadline_weeks:
         return None, ("deadline", f"takes {weeks} weeks (deadline {limits.deadline_weeks})")
-    price = cost_in(cred, limits.currency, catalogue)
+    price, _ = price_for(cred, weeks, limits.currency, catalogue)
     cents = None if price is None else math.ceil(round(price * 100, 6))
     if limits.budget_cents is not None:
         if cents is None:

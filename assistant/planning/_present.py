@@ -7,14 +7,13 @@ from typing import Any
 
 from assistant.catalogue import Catalogue
 from assistant.models import Credential, Occupation
-from assistant.planning._candidates import CREDIT_RELATIONS
-from assistant.retrieval import cost_in
+from assistant.planning._candidates import CREDIT_RELATIONS, price_for
 
 
-def step_cost(cred: Credential, currency: str, catalogue: Catalogue) -> dict[str, Any]:
-    """The step's cost in the plan's currency, with its source, date and any conversion."""
+def step_cost(cred: Credential, weeks: int, currency: str, catalogue: Catalogue) -> dict[str, Any]:
+    """The step's cost in the plan's currency over its weeks, with its source, date and any conversion."""
     cost = cred.cost
-    amount = cost_in(cred, currency, catalogue)
+    amount, subscription = price_for(cred, weeks, currency, catalogue)
     data: dict[str, Any] = {"amount": None if amount is None else round(amount, 2), "currency": currency}
     if cost is None:
         data["note"] = "price not published"
@@ -24,6 +23,8 @@ def step_cost(cred: Credential, currency: str, catalogue: Catalogue) -> dict[str
         data["free" if cost.free else "funded"] = True
     if cost.note:
         data["note"] = cost.note
+    if subscription:
+        data["subscription"] = subscription
     if amount is None:
         data["note"] = "price not published" if cost.amount is None else f"no exchange rate from {cost.currency}"
     elif cost.currency and cost.currency != currency and cost.amount:
