@@ -247,10 +247,11 @@ def _build(ctx: PlanningContext, outcome: Outcome, objective: str) -> Plan:
         )
     if gap.gap and plan.coverage < 1.0 - 1e-9 and objective == "balanced":
         plan.binding_constraints, plan.relaxations = find_relaxations(ctx, outcome)
-    plan.labour_market = labour_market(gap.occupation)
+    plan.labour_market = labour_market(gap.occupation, catalogue)
     held_used = [c for c in ctx.profile.held_credentials if c in catalogue.credentials]
     rates_used = any("converted_with" in c for c in costs)
-    plan.citations = citations(gap.occupation, [*chosen, *(s["target"] for s in plan.stacks_into), *held_used], catalogue, rates_used)
+    related = [catalogue.occupations[r["occupation"]] for r in plan.labour_market["related"]]
+    plan.citations = citations(gap.occupation, [*chosen, *(s["target"] for s in plan.stacks_into), *held_used], catalogue, rates_used, related)
     plan.explanation = _explain(ctx, plan)
     return plan
 

@@ -348,3 +348,16 @@ def test_monthly_subscription_is_paid_for_every_planned_month() -> None:
     assert weeks == 10  # 80 h at 8 h/week: spread from 8 to 10 weeks
     assert step["cost"]["amount"] == pytest.approx(49 * 3)  # 10 weeks span 3 months of subscription
     assert step["cost"]["subscription"] == "subscription 49 USD/month x 3 months for 10 weeks"
+
+
+def test_labour_market_falls_back_to_related_occupations_labelled() -> None:
+    from assistant.models import Occupation, OccupationSkill
+
+    esco_only = Occupation(
+        id="esco-analyst", title="ESCO analyst", skills=[OccupationSkill(skill="sql", importance=0.9)], related=["data-analyst"], source="ESCO"
+    )
+    plan = plan_json(load_world(esco_only), profile(target="esco-analyst"))
+    market = plan["labour_market"]
+    assert market["median_wage"] == [] and "related occupations" in market["note"]
+    assert market["related"][0]["occupation"] == "data-analyst" and market["related"][0]["median_wage"][0]["year"] == 2023
+    assert "data-analyst" in {c["id"] for c in plan["citations"]}

@@ -146,16 +146,17 @@ def _print_plan(data: dict[str, Any]) -> None:
         echo(f"  [{n}] {cite['title']} ({cite['id']}) {cite.get('url') or cite.get('source') or ''}{reviewed}")
 
 
-def _print_labour_market(market: dict[str, Any]) -> None:
+def _print_labour_market(market: dict[str, Any], prefix: str = "") -> None:
     for wage in market.get("median_wage", []):
-        typer.echo(
-            f"Median wage: {wage['amount']:,.0f} {wage['currency']}/{wage.get('period', 'year')} ({wage['region']}, {wage['year']}; source: {wage['source']})"
-        )
+        period = wage.get("period", "year")
+        typer.echo(f"{prefix}Median wage: {wage['amount']:,.0f} {wage['currency']}/{period} ({wage['region']}, {wage['year']}; source: {wage['source']})")
     for outlook in market.get("outlook", []):
         growth = f"{outlook['growth_pct']:+g}%" if outlook.get("growth_pct") is not None else (outlook.get("description") or "n/a")
-        typer.echo(f"Outlook: {growth} over {outlook.get('period') or 'n/a'} ({outlook['region']}; source: {outlook['source']}, {outlook['year']})")
+        typer.echo(f"{prefix}Outlook: {growth} over {outlook.get('period') or 'n/a'} ({outlook['region']}; source: {outlook['source']}, {outlook['year']})")
     if market.get("note"):
         typer.echo(f"Labour market: {market['note']}")
+    for related in market.get("related", []):
+        _print_labour_market(related, prefix=f"  {related['title']} ({related['occupation']}): ")
 
 
 def _print_comparison(plans: dict[str, dict[str, Any]]) -> None:

@@ -28,7 +28,8 @@ def step_cost(cred: Credential, weeks: int, currency: str, catalogue: Catalogue)
     if amount is None:
         data["note"] = "price not published" if cost.amount is None else f"no exchange rate from {cost.currency}"
     elif cost.currency and cost.currency != currency and cost.amount:
-        data["original"] = {"amount": cost.amount, "currency": cost.currency}
+        if not subscription:  # a subscription's own text says what was counted
+            data["original"] = {"amount": cost.amount, "currency": cost.currency}
         if catalogue.rates is not None:
             data["converted_with"] = catalogue.rates.citation
     return data
@@ -124,13 +125,36 @@ def _stack_sentence(entry: dict[str, Any], unknown: int) -> str:
     return f"{parts} count toward {entry['title']} (credit value not published; {entry['components_known']} component(s) known)"
 
 
-def labour_market(occupation: Occupation) -> dict[str, Any]:
-    return {
+def labour_market(occupation: Occupation, catalogue: Catalogue) -> dict[str, Any]:
+    """Median wage and outlook of the target, each with source and year.
+
+    When the target has neither (ESCO occupations carry no wage), the figures of up to two
+    related occupations are given instead, labelled as such.
+    """
+    data: dict[str, Any] = {
         "occupation": occupation.id,
         "median_wage": [w.model_dump(mode="json", exclude_none=True) for w in occupation.median_wage],
         "outlook": [o.model_dump(mode="json", exclude_none=True) for o in occupation.outlook],
-        "note": None if occupation.median_wage or occupation.outlook else "no dated, cited wage or outlook figure for this occupation in the catalogue",
+        "related": [],
+        "note": None,
     }
+    if occupation.median_wage or occupation.outlook:
+        return data
+    for related_id in occupation.related:
+        related = catalogue.occupations.get(related_id)
+        if related is not None and (related.median_wage or related.outlook) and len(data["related"]) < 2:
+            data["related"].append(
+                {
+                    "occupation": related.id,
+                    "title": related.title,
+                    "median_wage": [w.model_dump(mode="json", exclude_none=True) for w in related.median_wage],
+                    "outlook": [o.model_dump(mode="json", exclude_none=True) for o in related.outlook],
+                }
+            )
+    data["note"] = "no dated, cited wage or outlook figure for this occupation in the catalogue" + (
+        "; figures of related occupations are shown instead" if data["related"] else ""
+    )
+    return data
 
 
 def citation(record: Credential | Occupation) -> dict[str, Any]:
@@ -143,8 +167,10 @@ def citation(record: Credential | Occupation) -> dict[str, Any]:
     }
 
 
-def citations(occupation: Occupation, cred_ids: list[str], catalogue: Catalogue, rates_used: bool) -> list[dict[str, Any]]:
-    out = [citation(occupation)]
+def citations(
+    occupation: Occupation, cred_ids: list[str], catalogue: Catalogue, rates_used: bool, related: list[Occupation] | None = None
+) -> list[dict[str, Any]]:
+    out = [citation(occupation), *(citation(o) for o in related or [])]
     for cred_id in dict.fromkeys(cred_ids):
         cred = catalogue.credentials.get(cred_id)
         if cred is not None:
