@@ -82,10 +82,13 @@ def check_plan(plan: dict[str, Any], profile: LearnerProfile, catalogue: Catalog
                 problems.append(f"{cid}: prerequisite {pre} not held nor completed before week {step['start_week']}")
         if profile.budget is not None:
             price = cost_in(cred, profile.budget.currency, catalogue)
-            if price is None:
+            shown = step["cost"].get("amount")
+            if price is None or shown is None:
                 problems.append(f"{cid}: price unknown under a budget")
+            elif shown < price - 0.01:  # a plan may count more (a subscription over more months), never less
+                problems.append(f"{cid}: shown cost {shown} below the published {price:.2f}")
             else:
-                total += price
+                total += shown
     if profile.budget is not None and total > profile.budget.amount + 0.01:
         problems.append(f"total {total:.2f} > budget {profile.budget.amount}")
     if profile.hours_per_week is not None:
