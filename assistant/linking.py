@@ -150,9 +150,10 @@ class EntityIndex:
     def _link_codes(self, text: str, tokens: list[str], add: Callable[[Link], None]) -> None:
         raw = re.findall(r"[A-Za-z0-9][A-Za-z0-9+\-./]*", text)
         candidates = {compact(t) for t in raw} | {"".join(tokens[i : i + n]) for n in (1, 2, 3) for i in range(len(tokens) - n + 1)}
-        for key in candidates:
-            if key in GENERIC or len(key) < 2:
-                continue
+        matched = [key for key in candidates if key in self.codes and key not in GENERIC and len(key) >= 2]
+        for key in matched:
+            if any(key != other and other.startswith(key) for other in matched):
+                continue  # '15-2051.01' is one code, not also '15-2051'
             for record_id, kind, field in self.codes.get(key, ()):
                 if field == "acronym" and not _acronym_said(key, text):
                     continue
@@ -272,6 +273,16 @@ def entity_index(catalogue: Catalogue) -> EntityIndex:
 
 # -- words: the catalogue's vocabulary, for typo correction, lexical queries and abstention --
 
+# Words people use to ask about any credential or job; they never tell what the topic is.
+ASKING_WORDS = frozenset(
+    re.findall(
+        r"\S+",
+        "course courses certificate certificates certification certifications certified credential credentials programme programmes "
+        "program programs exam exams training class classes qualification qualifications degree degrees badge badges diploma "
+        "diplomas study studies learn learning option options beginner beginners job jobs career careers role roles work "
+        "become cheap free online best good recommend recommended level entry",
+    )
+)
 GENERIC_SHARE = 0.05  # a word in more than 5% of chunks ("course", "skills") says little about the topic
 STOPWORDS = frozenset(
     re.findall(
@@ -297,6 +308,8 @@ class CorpusVocabulary:
         """The catalogue word a misspelt ``word`` stands for ('analitics' -> 'analytics'), if any."""
         if word in self.df:
             return word
+        if len(word) > 3 and word.endswith("s") and word[:-1] in self.df:
+            return word[:-1]
         if len(word) < TYPO_MIN_LEN or word.isdigit():
             return None
         match = process.extractOne(word, self.words, scorer=fuzz.ratio, score_cutoff=TYPO_SCORE)
@@ -321,7 +334,7 @@ def corpus_vocabulary(store: Store) -> CorpusVocabulary:
         chunks += 1
         for word in set(re.findall(r"[a-z0-9]+", text.lower())):
             df[word] = df.get(word, 0) + 1
-    vocabulary = CorpusVocabulary(generation, df, max(2, int(chunks * GENERIC_SHARE)), sorted(w for w in df if len(w) >= TYPO_MIN_LEN and not w.isdigit()))
+    vocabulary = CorpusVocabulary(generation, df, max(5, int(chunks * GENERIC_SHARE)), sorted(w for w in df if len(w) >= TYPO_MIN_LEN and not w.isdigit()))
     with _VOCABULARY_LOCK:
         _VOCABULARIES[key] = vocabulary
     return vocabulary
@@ -343,6 +356,7 @@ def looks_like_code(text: str, word: str) -> bool:
         if word not in folded:
             continue
         letters = re.sub(r"[^A-Za-z]", "", token)
-        if len(letters) >= 3 and (letters.isupper() or any(c.isupper() for c in letters[1:]) or any(c.isdigit() for c in token)):
+        mixed = bool(letters) and any(c.isdigit() for c in token) and len(folded) >= 4
+        if mixed or (len(letters) >= 3 and (letters.isupper() or any(c.isupper() for c in letters[1:]))):
             return True
     return False

@@ -104,7 +104,7 @@ _DELIVERY = [
 ]
 _LANGUAGE = re.compile(
     r"\b(?:(?:taught|offered|delivered|held|available)\s+)?in\s+(?P<a>" + "|".join(LANGUAGES) + r")\b(?!\s+(?:speakers?|learners?))"
-    r"|\b(?P<b>" + "|".join(LANGUAGES) + r")[- ](?:language|speaking|taught)\b",
+    r"|\b(?P<b>" + "|".join(LANGUAGES) + r")-(?:language|speaking|taught)\b",
     re.IGNORECASE,
 )
 _COUNTRY = re.compile(

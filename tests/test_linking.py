@@ -1,0 +1,101 @@
+"""Entity linking: codes, titles, typos and partial names found in a question."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.catalogue import Catalogue
+from assistant.linking import entity_index, fold
+from assistant.models import Credential, CredentialType, Occupation, Provider, Skill
+
+
+@pytest.fixture
+def catalogue() -> Catalogue:
+    records = [
+        Credential(
+            id="az-fund",
+            title="Microsoft Certified: Azure Fundamentals",
+            type=CredentialType.PROFESSIONAL_CERTIFICATION,
+            provider="Microsoft",
+            source="t",
+            codes=["AZ-900"],
+        ),
+        Credential(
+            id="cissp",
+            title="Certified Information Systems Security Professional (CISSP)",
+            type=CredentialType.PROFESSIONAL_CERTIFICATION,
+            provider="ISC2",
+            source="t",
+        ),
+        Credential(id="secplus", title="CompTIA Security+", type=CredentialType.PROFESSIONAL_CERTIFICATION, provider="CompTIA", source="t"),
+        Credential(id="cfa-1", title="CFA Program Level I exam", type=CredentialType.PROFESSIONAL_CERTIFICATION, provider="CFA Institute", source="t"),
+        Credential(
+            id="gda", title="Google Data Analytics Professional Certificate", type=CredentialType.PROFESSIONAL_CERTIFICATE, provider="Google", source="t"
+        ),
+        Credential(id="cs-online", title="Master of Computer Science (online)", type=CredentialType.MASTER_DEGREE, provider="Uni", source="t"),
+        Occupation(id="15-2051.00", title="Data Scientists", alt_titles=["Machine Learning Scientist"], onet_soc="15-2051.00", source="t"),
+        Occupation(id="15-2051.01", title="Business Intelligence Analysts", onet_soc="15-2051.01", source="t"),
+        Skill(id="python-programming", label="Python programming", alt_labels=["Python"]),
+        Provider(id="aws-society", name="American Welding Society (AWS)", source="t"),
+    ]
+    return Catalogue.from_records(list(records), generation=3)
+
+
+def _top(catalogue: Catalogue, text: str) -> tuple[str, str]:
+    links = entity_index(catalogue).link(text)
+    assert links, text
+    return links[0].record_id, links[0].how
+
+
+@pytest.mark.parametrize("text", ["What does AZ-900 certify?", "az900 price", "is the AZ 900 hard", "AZ-900 vs nothing"])
+def test_codes_match_whatever_the_separators(catalogue: Catalogue, text: str) -> None:
+    assert _top(catalogue, text) == ("az-fund", "code")
+
+
+def test_acronyms_in_titles_and_plus_signs_are_codes(catalogue: Catalogue) -> None:
+    assert _top(catalogue, "how much is the cissp") == ("cissp", "code")
+    assert _top(catalogue, "Security+ prerequisites") == ("secplus", "code")
+
+
+def test_a_parenthesis_that_is_a_word_is_not_an_acronym(catalogue: Catalogue) -> None:
+    assert all(link.record_id != "cs-online" or link.how != "code" for link in entity_index(catalogue).link("online courses"))
+
+
+def test_short_acronym_that_is_a_word_needs_capitals(catalogue: Catalogue) -> None:
+    assert "aws-society" not in {link.record_id for link in entity_index(catalogue).link("aws cloud certifications")}
+    assert "aws-society" in {link.record_id for link in entity_index(catalogue).link("a welding badge from AWS")}
+
+
+def test_titles_match_exactly_after_folding(catalogue: Catalogue) -> None:
+    assert _top(catalogue, "tell me about the google data analytics professional certificate") == ("gda", "exact")
+    assert _top(catalogue, "Azure Fundamentals") == ("az-fund", "exact")  # the title after 'Vendor Certified:'
+
+
+def test_typos_are_fixed_against_the_vocabulary(catalogue: Catalogue) -> None:
+    record_id, how = _top(catalogue, "azure fundamantals")
+    assert (record_id, how) == ("az-fund", "typo")
+
+
+def test_partial_titles_and_roman_levels(catalogue: Catalogue) -> None:
+    assert _top(catalogue, "google data analytics certificate")[0] == "gda"
+    assert _top(catalogue, "how hard is CFA level 1")[0] == "cfa-1"
+    assert fold("PSM II") == "psm 2"
+
+
+def test_occupations_by_title_alt_title_and_onet_code(catalogue: Catalogue) -> None:
+    assert _top(catalogue, "I want to become a data scientist") == ("15-2051.00", "exact")
+    assert _top(catalogue, "machine learning scientist jobs")[0] == "15-2051.00"
+    assert [link.record_id for link in entity_index(catalogue).link("O*NET 15-2051") if link.how == "code"] == ["15-2051.00"]
+    assert _top(catalogue, "15-2051.01") == ("15-2051.01", "code")
+
+
+def test_single_common_words_link_weakly(catalogue: Catalogue) -> None:
+    links = {link.record_id: link for link in entity_index(catalogue).link("python jobs")}
+    assert links["python-programming"].score < 0.85
+
+
+def test_the_index_is_built_once_per_catalogue_generation(catalogue: Catalogue) -> None:
+    first = entity_index(catalogue)
+    assert entity_index(catalogue) is first
+    newer = Catalogue.from_records(list(catalogue.records.values()), generation=4)
+    assert entity_index(newer) is not first and entity_index(newer).generation == 4

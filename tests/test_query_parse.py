@@ -1,0 +1,123 @@
+"""Constraints parsed from what people write, and compared after currency conversion."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from assistant.catalogue import Catalogue
+from assistant.currency import RateTable
+from assistant.models import Cost, Credential, CredentialType
+from assistant.query_parse import kind_prior, parse_query
+from assistant.retrieval import SearchFilters, passes
+
+RATES = RateTable(as_of=date(2024, 12, 31), source="test table", per_eur={"USD": 1.10, "GBP": 0.80, "CHF": 0.95})
+
+
+def _credential(record_id: str, amount: float, currency: str) -> Credential:
+    return Credential(
+        id=record_id,
+        title=record_id,
+        type=CredentialType.CERTIFICATE,
+        provider="P",
+        source="test",
+        cost=Cost(amount=amount, currency=currency),
+    )
+
+
+@pytest.fixture
+def catalogue() -> Catalogue:
+    creds = [_credential("usd-150", 150, "USD"), _credential("eur-300", 300, "EUR"), _credential("gbp-200", 200, "GBP")]
+    return Catalogue.from_records(list(creds), rates=RATES)
+
+
+@pytest.mark.parametrize(
+    ("question", "amount", "currency"),
+    [
+        ("data courses under 500 euros", 500, "EUR"),
+        ("anything less than $300?", 300, "USD"),
+        ("cloud certs below £1,500", 1500, "GBP"),
+        ("a course for at most 2k EUR", 2000, "EUR"),
+        ("budget of 800 CHF for a CAS", 800, "CHF"),
+        ("no more than 250 US dollars", 250, "USD"),
+    ],
+)
+def test_amounts_keep_the_currency_written(question: str, amount: float, currency: str, catalogue: Catalogue) -> None:
+    parsed = parse_query(question, catalogue)
+    assert parsed.filters.max_cost == amount
+    assert parsed.filters.currency == currency
+
+
+def test_amounts_are_compared_after_conversion(catalogue: Catalogue) -> None:
+    # 150 USD = 136 EUR and 200 GBP = 250 EUR pass "under 260 euros"; 300 EUR does not
+    euros = parse_query("certificates under 260 euros", catalogue).filters
+    assert {c.id for c in catalogue.credentials.values() if passes(c, euros, catalogue)} == {"usd-150", "gbp-200"}
+    # 280 USD = 254.5 EUR: the same two; 300 EUR = 330 USD is out
+    dollars = parse_query("certificates for less than $280", catalogue).filters
+    assert {c.id for c in catalogue.credentials.values() if passes(c, dollars, catalogue)} == {"usd-150", "gbp-200"}
+
+
+def test_a_currency_the_table_cannot_convert_is_not_a_constraint(catalogue: Catalogue) -> None:
+    parsed = parse_query("nursing courses under 500 yen", catalogue)
+    assert parsed.filters.max_cost is None
+    assert parsed.text == "nursing courses under 500 yen"
+
+
+@pytest.mark.parametrize(
+    ("question", "expected", "text"),
+    [
+        ("free python courses", {"free": True}, "python courses"),
+        ("online data analytics certificate", {"delivery": "online"}, "data analytics certificate"),
+        ("project management course in person", {"delivery": "in-person"}, "project management course"),
+        ("a blended CAS", {"delivery": "blended"}, "a CAS"),
+        ("self-paced cloud course", {"pace": "self-paced"}, "cloud course"),
+        ("data science taught in German", {"language": "de"}, "data science"),
+        ("Spanish-language micro-credentials", {"language": "es"}, "micro-credentials"),
+        ("UX courses less than 3 months", {"max_weeks": 13.0}, "UX courses"),
+        ("a bootcamp shorter than 10 weeks", {"max_weeks": 10.0}, "a bootcamp"),
+        ("EQF level 6 computing qualifications", {"eqf_level": 6}, "computing qualifications"),
+        ("level 7 on the EQF", {"eqf_level": 7}, "level 7 on the EQF"),
+        ("cyber security programmes in Switzerland", {"country": "CH"}, "cyber security programmes"),
+        ("micro-credentials in the UK", {"country": "GB"}, "micro-credentials"),
+    ],
+)
+def test_constraints_become_filters_and_leave_the_rest(question: str, expected: dict[str, object], text: str, catalogue: Catalogue) -> None:
+    parsed = parse_query(question, catalogue)
+    got = parsed.filters.model_dump()
+    for key, value in expected.items():
+        assert got[key] == pytest.approx(value) if isinstance(value, float) else got[key] == value, key
+    if expected != {"eqf_level": 7}:
+        assert parsed.text == text
+    assert parsed.has_constraints
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "German language teaching jobs",
+        "Coursera vs edX: online learning platforms",
+        "What is a free-text field?",
+        "an American Welding Society cert",
+        "the US job market",
+    ],
+)
+def test_words_outside_a_constraint_phrase_are_not_constraints(question: str, catalogue: Catalogue) -> None:
+    parsed = parse_query(question, catalogue)
+    assert parsed.filters.is_empty(), parsed.constraints
+    assert parsed.text == question
+
+
+def test_explicit_filters_win_over_parsed_ones(catalogue: Catalogue) -> None:
+    base = SearchFilters(delivery="blended", max_cost=100, currency="USD")
+    parsed = parse_query("online courses under 500 euros in German", catalogue, base=base)
+    assert parsed.filters.delivery == "blended"
+    assert (parsed.filters.max_cost, parsed.filters.currency) == (100, "USD")
+    assert parsed.filters.language == "de"
+
+
+def test_intent_words_tilt_the_kind_prior() -> None:
+    assert kind_prior("back end developer certificate")["occupation"] < 1.0
+    assert kind_prior("what do web developers earn")["credential"] < 1.0
+    neutral = kind_prior("cloud")
+    assert neutral["credential"] == neutral["occupation"] == 1.0 and neutral["skill"] < 1.0

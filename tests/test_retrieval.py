@@ -1,0 +1,86 @@
+"""Retriever wiring on the small fixture knowledge with the deterministic hashing embedder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from assistant.embeddings import HashingEmbedder
+from assistant.retrieval import Retriever, SearchFilters, SearchHit
+from assistant.settings import StoreSettings
+from assistant.store import Store
+from ingest.pipeline import ingest_paths
+
+
+@pytest.fixture
+def retriever(tmp_path: Path, small_knowledge: Path) -> Retriever:
+    store = Store(StoreSettings(path=tmp_path / "store"), create=True)
+    embedder = HashingEmbedder(256)
+    ingest_paths([small_knowledge], store, embedder)
+    return Retriever(store, embedder)
+
+
+def _ids(hits: list[SearchHit]) -> list[str]:
+    return [h.id for h in hits]
+
+
+def test_hits_have_the_json_contract_and_one_hit_per_record(retriever: Retriever) -> None:
+    hits = retriever.search("data analytics", k=5)
+    assert hits and len(set(_ids(hits))) == len(hits) <= 5
+    assert set(hits[0].as_json()) == {"id", "kind", "title", "score", "snippet"}
+    assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
+
+
+def test_a_code_is_answered_first(retriever: Retriever) -> None:
+    assert _ids(retriever.search("what is CF-100?"))[0] == "acme-cloud-intro"
+    assert _ids(retriever.search("cf100 exam"))[0] == "acme-cloud-intro"
+
+
+def test_an_exact_title_is_answered_first(retriever: Retriever) -> None:
+    assert _ids(retriever.search("Tell me about the MAS in Data Science"))[0] == "north-mas-data"
+
+
+def test_constraints_in_the_question_filter_the_hits(retriever: Retriever) -> None:
+    # 150 USD = 136 EUR passes "under 200 euros"; the 300 EUR course and the 8,000 CHF CAS do not
+    result = retriever.search_detailed("data courses under 200 euros")
+    assert result.filters.max_cost == 200 and result.filters.currency == "EUR"
+    assert "acme-dashboards" in _ids(result.hits)
+    assert not {"acme-data-basics", "north-cas-data"} & set(_ids(result.hits))
+    german = _ids(retriever.search("data science taught in German"))
+    assert german and set(german) <= {"acme-data-basics", "north-cas-data", "north-mas-data"}
+
+
+def test_explicit_filters_still_apply_and_win(retriever: Retriever) -> None:
+    hits = retriever.search("online data courses", filters=SearchFilters(delivery="blended"))
+    assert hits and {h.id for h in hits} <= {"north-cas-data", "north-mas-data"}
+
+
+def test_a_named_record_is_not_hidden_by_a_parsed_constraint(retriever: Retriever) -> None:
+    # the CAS is taught in German only; the question asks about it, it does not filter
+    assert _ids(retriever.search("Is the CAS in Data Science taught in English?"))[0] == "north-cas-data"
+
+
+def test_constraint_parsing_can_be_turned_off(tmp_path: Path, small_knowledge: Path, retriever: Retriever) -> None:
+    plain = Retriever(retriever.store, retriever.embedder, parse_constraints=False)
+    result = plain.search_detailed("data courses under 200 euros")
+    assert result.filters.max_cost is None and result.constraints == []
+
+
+def test_nothing_in_the_catalogue_is_answered_with_nothing(retriever: Retriever) -> None:
+    result = retriever.search_detailed("underwater basket weaving for klingons")
+    assert result.abstained and result.hits == []
+    keeps = Retriever(retriever.store, retriever.embedder, abstain=False)
+    assert keeps.search("underwater basket weaving for klingons")
+
+
+def test_an_unknown_code_is_answered_with_nothing(retriever: Retriever) -> None:
+    assert retriever.search("ZX-9000 certification exam") == []
+
+
+def test_misspelt_words_still_find_records(retriever: Retriever) -> None:
+    assert "north-cas-data" in _ids(retriever.search("data sciense CAS", k=3))
+
+
+def test_occupation_by_alternative_title(retriever: Retriever) -> None:
+    assert _ids(retriever.search("how much does a BI analyst earn"))[0] == "15-2051.01"
