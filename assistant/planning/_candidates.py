@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import math
 import re
+import threading
+import weakref
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -101,6 +103,40 @@ def stack_targets(cred: Credential, catalogue: Catalogue) -> list[str]:
     targets = [link.target for link in cred.stacks_into if link.relation in CREDIT_RELATIONS and link.target in catalogue.credentials]
     targets += [p for p in cred.part_of if p in catalogue.credentials]
     return list(dict.fromkeys(t for t in targets if t != cred.id))
+
+
+@dataclass
+class _Index:
+    """Per-catalogue lookups built once: who teaches each skill, what each credential stacks into."""
+
+    generation: int
+    size: int
+    teachers: dict[str, list[str]]
+    stacks: dict[str, list[str]]
+
+
+_INDEXES: dict[int, tuple[weakref.ref[Catalogue], _Index]] = {}
+_INDEX_LOCK = threading.Lock()
+
+
+def catalogue_index(catalogue: Catalogue) -> _Index:
+    """The catalogue's planning index, rebuilt when the catalogue object, generation or size changes."""
+    cached = _INDEXES.get(id(catalogue))
+    if cached is not None and cached[0]() is catalogue and cached[1].generation == catalogue.generation and cached[1].size == len(catalogue.credentials):
+        return cached[1]
+    teachers: dict[str, list[str]] = defaultdict(list)
+    stacks: dict[str, list[str]] = {}
+    for cred in catalogue.credentials.values():
+        for skill in dict.fromkeys(cred.skills):
+            teachers[skill].append(cred.id)
+        if cred.stacks_into or cred.part_of:
+            stacks[cred.id] = stack_targets(cred, catalogue)
+    index = _Index(catalogue.generation, len(catalogue.credentials), dict(teachers), stacks)
+    with _INDEX_LOCK:
+        for key in [k for k, (ref, _) in _INDEXES.items() if ref() is None]:
+            del _INDEXES[key]
+        _INDEXES[id(catalogue)] = (weakref.ref(catalogue), index)
+    return index
 
 
 def schedule_shape(cred: Credential, limits: Limits) -> tuple[int, float, float, str | None] | None:
@@ -202,7 +238,7 @@ def _check(cred: Credential, profile: LearnerProfile, limits: Limits, catalogue:
     for pre in prereqs:
         if pre not in catalogue.credentials:
             return None, ("prerequisite", f"requires {pre}, which is not in the catalogue")
-    candidate = Candidate(cred, weeks, weekly, total, demand, cents, [], prereqs, stack_targets(cred, catalogue), note)
+    candidate = Candidate(cred, weeks, weekly, total, demand, cents, [], prereqs, list(catalogue_index(catalogue).stacks.get(cred.id, [])), note)
     return candidate, None
 
 
@@ -288,10 +324,8 @@ def select_candidates(profile: LearnerProfile, catalogue: Catalogue, weights: di
         checked[cred_id] = candidate
         return candidate
 
-    teaching: set[str] = set()
-    for cred in catalogue.credentials.values():
-        if cred.id not in held and any(s in weights for s in cred.skills):
-            teaching.add(cred.id)
+    index = catalogue_index(catalogue)
+    teaching = {cid for skill in weights for cid in index.teachers.get(skill, []) if cid not in held}
     pool.considered = len(teaching)
     usable = [c for c in (check(i) for i in sorted(teaching)) if c is not None]
     for cred_id in sorted(teaching):
