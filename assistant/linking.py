@@ -88,7 +88,14 @@ class EntityIndex:
         self.names: dict[str, set[tuple[str, str, str]]] = defaultdict(set)
         self.partial: dict[str, set[tuple[str, str]]] = defaultdict(set)
         self._partial_weight: dict[tuple[str, str], float] = {}
+        # a provider's acronym, or a prep course carrying the exam code it prepares for, names
+        # the thing less surely than the credential whose own code it is
+        self._code_score: dict[str, float] = {}
         for record in catalogue.records.values():
+            if isinstance(record, Provider):
+                self._code_score[record.id] = 0.7
+            elif isinstance(record, Credential) and record.type.value == "course":
+                self._code_score[record.id] = 0.9
             for surface, how in _surfaces(record):
                 if how in {"code", "acronym", "onet"}:
                     key = compact(surface)
@@ -157,7 +164,7 @@ class EntityIndex:
             for record_id, kind, field in self.codes.get(key, ()):
                 if field == "acronym" and not _acronym_said(key, text):
                     continue
-                add(Link(record_id, kind, key, "code", field, 0.7 if kind == "provider" else 1.0))
+                add(Link(record_id, kind, key, "code", field, self._code_score.get(record_id, 1.0)))
 
     def _correct(self, tokens: list[str]) -> list[str]:
         out = []
@@ -225,6 +232,9 @@ def _surfaces(record: object) -> list[tuple[str, str]]:
         bare = re.sub(r"\s*\([^)]*\)", "", record.title).strip()
         if bare and bare != record.title:
             out.append((bare, "title"))
+        split = re.sub(r"(?<=[a-z])(?=[A-Z][a-z])", " ", bare)  # 'ScrumMaster' is also 'Scrum Master'
+        if split != bare:
+            out.append((split, "title"))
         if ":" in record.title:
             out.append((record.title.split(":", 1)[1].strip(), "title"))
         out += [(code, "code") for code in record.codes]
