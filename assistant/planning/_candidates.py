@@ -347,18 +347,17 @@ def select_candidates(profile: LearnerProfile, catalogue: Catalogue, weights: di
     chosen: dict[str, Candidate] = {}
 
     def add_with_prerequisites(cand: Candidate) -> bool:
-        needed: list[Candidate] = []
+        needed: dict[str, Candidate] = {}
         stack = [cand]
         while stack:
             current = stack.pop()
-            if current.id in chosen or current in needed:
+            if current.id in chosen or current.id in needed:
                 continue
-            needed.append(current)
+            needed[current.id] = current
             stack.extend(c for c in (checked.get(p) for p in current.prerequisites) if c is not None)
         if len(chosen) + len(needed) > max_candidates:
             return False
-        for item in needed:
-            chosen[item.id] = item
+        chosen.update(needed)
         return True
 
     order = sorted(by_skill, key=lambda s: (-weights[s], s))
