@@ -14,6 +14,7 @@ from __future__ import annotations
 import itertools
 import json
 import math
+import os
 import random
 import statistics
 import time
@@ -366,12 +367,26 @@ def evaluate_brute_force(settings: PlannerSettings, instances: int) -> dict[str,
     }
 
 
+def shipped_catalogue() -> tuple[Catalogue, str]:
+    """The store named by STACKWISE_STORE (``stackwise eval --store DIR``) when set, else knowledge/ read directly."""
+    if os.environ.get("STACKWISE_STORE"):
+        from assistant.catalogue import load_catalogue
+        from assistant.settings import load_settings
+        from assistant.store import open_store
+
+        settings = load_settings()
+        return load_catalogue(open_store(settings.storage)), f"store {settings.storage.path}"
+    records, rates = load_shipped()
+    return Catalogue.from_records(records, rates), "knowledge/ (read directly)"
+
+
 def run() -> dict[str, Any]:
     settings = PlannerSettings()
     cases = load_cases()
-    records, rates = load_shipped()
-    shipped = Catalogue.from_records(records, rates)
+    shipped, source = shipped_catalogue()
+    rates = shipped.rates
     result: dict[str, Any] = {"shipped": evaluate_catalogue(shipped, cases, settings, repeats=3)}
+    result["shipped"]["catalogue"] = source
     synthetic_records = generate_catalogue(SYNTHETIC_SIZE, seed=1)
     synthetic = Catalogue.from_records(synthetic_records, rates)
     synthetic_cases = [{**c, "profile": {**c["profile"], "held_credentials": []}} for c in cases]
