@@ -18,6 +18,8 @@ from assistant.planning._model import Relax, solve
 # Budget used when only the budget is relaxed: large, but prices must still be published.
 _UNLIMITED_CENTS = 10**13
 _RELAX_TIME_SHARE = 0.25
+# The most hours a week a relaxation may suggest (the profile's own upper bound).
+MAX_HOURS_PER_WEEK = 80
 
 
 def _gain(ctx: PlanningContext, base: Outcome, relaxed: Outcome) -> dict[str, Any] | None:
@@ -38,6 +40,36 @@ def _gain(ctx: PlanningContext, base: Outcome, relaxed: Outcome) -> dict[str, An
         "total_cost": {"amount": round(cost, 2), "currency": ctx.limits.currency, "source": "sum of the credentials' published prices (see their records)"},
         "total_weeks": relaxed.solution.values.get("weeks", 0),
     }
+
+
+def _least_hours(ctx: PlanningContext, base: Outcome, need_tenths: int | None) -> tuple[int, Outcome] | None:
+    """The fewest whole hours a week that close more of the gap, with the plan they give.
+
+    Durations are derived from the learner's hours (a self-paced course at more hours a week
+    takes fewer weeks), so the capacity-only solve (``need_tenths``, durations held fixed) gives
+    an upper bound; a binary search over full re-plans below it finds the least value.
+    """
+    cap = ctx.limits.capacity_tenths
+    assert cap is not None
+    low = math.floor(cap / 10) + 1
+    high = min(MAX_HOURS_PER_WEEK, max(low, math.ceil(need_tenths / 10 - 1e-9))) if need_tenths is not None else MAX_HOURS_PER_WEEK
+    if high < low:
+        return None
+
+    def plan_at(hours: int) -> Outcome:
+        return ctx.run(replace(ctx.limits, capacity_tenths=hours * 10, hours_per_week=float(hours)), time_share=_RELAX_TIME_SHARE)
+
+    best = plan_at(high)
+    if _gain(ctx, base, best) is None:
+        return None
+    while low < high:
+        middle = (low + high) // 2
+        outcome = plan_at(middle)
+        if _gain(ctx, base, outcome) is not None:
+            high, best = middle, outcome
+        else:
+            low = middle + 1
+    return high, best
 
 
 def find_relaxations(ctx: PlanningContext, base: Outcome) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
@@ -62,11 +94,10 @@ def find_relaxations(ctx: PlanningContext, base: Outcome) -> tuple[list[dict[str
         relaxations.append({"constraint": constraint, "current": current, "relaxed_to": relaxed_to, "text": text, **gain})
 
     if limits.capacity_tenths is not None:
-        need = least(replace(limits, capacity_tenths=None), "hours", capacity_tenths=limits.capacity_tenths)
-        if need is not None:
-            hours = max(math.ceil(need / 10 - 1e-9), math.floor(limits.capacity_tenths / 10) + 1)
+        found_hours = _least_hours(ctx, base, least(replace(limits, capacity_tenths=None), "hours", capacity_tenths=limits.capacity_tenths))
+        if found_hours is not None:
+            hours, outcome = found_hours
             delta = hours - limits.capacity_tenths / 10
-            outcome = ctx.run(replace(limits, capacity_tenths=hours * 10, hours_per_week=float(hours)), time_share=_RELAX_TIME_SHARE)
             record("hours_per_week", limits.capacity_tenths / 10, hours, f"with {delta:g} more hour{'s' if delta != 1 else ''} a week", outcome)
 
     if limits.budget_cents is not None:
