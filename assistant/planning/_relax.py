@@ -51,6 +51,8 @@ def _least_hours(ctx: PlanningContext, base: Outcome, need_tenths: int | None) -
     """
     cap = ctx.limits.capacity_tenths
     assert cap is not None
+    if need_tenths is None and ctx.limits.deadline_weeks is None:
+        return None  # no capacity helps with durations fixed, and without a deadline shorter ones cannot either
     low = math.floor(cap / 10) + 1
     high = min(MAX_HOURS_PER_WEEK, max(low, math.ceil(need_tenths / 10 - 1e-9))) if need_tenths is not None else MAX_HOURS_PER_WEEK
     if high < low:
