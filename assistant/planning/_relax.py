@@ -52,7 +52,9 @@ def _least_hours(ctx: PlanningContext, base: Outcome, need_tenths: int | None) -
     cap = ctx.limits.capacity_tenths
     assert cap is not None
     if need_tenths is None and ctx.limits.deadline_weeks is None:
-        return None  # no capacity helps with durations fixed, and without a deadline shorter ones cannot either
+        # No capacity helps with durations fixed, and without a deadline shorter durations help
+        # only through a cheaper monthly subscription — a case this skips to keep plans fast.
+        return None
     low = math.floor(cap / 10) + 1
     high = min(MAX_HOURS_PER_WEEK, max(low, math.ceil(need_tenths / 10 - 1e-9))) if need_tenths is not None else MAX_HOURS_PER_WEEK
     if high < low:
