@@ -361,3 +361,10 @@ def test_labour_market_falls_back_to_related_occupations_labelled() -> None:
     assert market["median_wage"] == [] and "related occupations" in market["note"]
     assert market["related"][0]["occupation"] == "data-analyst" and market["related"][0]["median_wage"][0]["year"] == 2023
     assert "data-analyst" in {c["id"] for c in plan["citations"]}
+
+
+def test_budget_in_a_currency_without_rates_is_an_input_error(world: Catalogue) -> None:
+    from assistant.errors import InputError
+
+    with pytest.raises(InputError, match="No exchange rate for CLP"):
+        plan_json(world, profile(budget={"amount": 900000, "currency": "CLP"}))

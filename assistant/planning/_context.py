@@ -45,6 +45,8 @@ class PlanningContext:
             hours = DEFAULT_HOURS_PER_WEEK
             self.assumptions.append(f"no hours a week given: durations derived at {hours:g} h/week and no weekly limit applied")
         currency = profile.budget.currency if profile.budget else "EUR"
+        if self.catalogue.rates is not None:
+            self.catalogue.rates.rate(currency)  # InputError naming the currencies there are rates for
         self.limits = Limits(
             capacity_tenths=None if profile.hours_per_week is None else math.floor(round(profile.hours_per_week * 10, 6)),
             hours_per_week=hours,
