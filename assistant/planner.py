@@ -304,7 +304,7 @@ def _explain(ctx: PlanningContext, plan: Plan) -> str:
         cost = plan.total_cost
         unknown = f" plus {cost['unknown_steps']} step(s) with unpublished price" if cost["unknown_steps"] else ""
         lines.append(
-            f"The plan closes {plan.coverage:.0%} of the importance-weighted gap with {len(plan.steps)} credential(s) over {plan.total_weeks} weeks, "
+            f"The plan closes {round(plan.coverage, 3):.0%} of the importance-weighted gap with {len(plan.steps)} credential(s) over {plan.total_weeks} weeks, "
             f"{plan.total_hours:.0f} hours, for {cost['amount']:,.2f} {cost['currency']}{unknown}: "
             + "; ".join(f"{s.title} (weeks {s.start_week}-{s.end_week})" for s in plan.steps)
             + "."
