@@ -75,8 +75,26 @@ def compact(text: str) -> str:
 
 def _stem(token: str) -> str:
     if len(token) > 3 and token.endswith("s") and not token.endswith(("ss", "us", "is")):
-        return token[:-1]
-    return token
+        token = token[:-1]
+    return SPELLINGS.get(token, token)
+
+
+# US and UK spellings of words common in credential titles: one form for matching, both for lexical search.
+SPELLINGS = {
+    "program": "programme",
+    "analyze": "analyse",
+    "modeling": "modelling",
+    "visualization": "visualisation",
+    "organization": "organisation",
+    "center": "centre",
+    "license": "licence",
+    "catalog": "catalogue",
+    "labor": "labour",
+    "behavior": "behaviour",
+    "optimization": "optimisation",
+    "specialisation": "specialization",
+}
+_VARIANTS = {**SPELLINGS, **{v: k for k, v in SPELLINGS.items()}}
 
 
 class EntityIndex:
@@ -356,7 +374,8 @@ def lexical_query(text: str, vocabulary: CorpusVocabulary | None = None) -> str:
     kept = [w for w in words if w not in STOPWORDS] or words
     if vocabulary is not None:
         kept = [w if w in vocabulary.df or not w.isalpha() else (vocabulary.correct(w) or w) for w in kept]
-    return " ".join(kept)
+    variants = [_VARIANTS[w.rstrip("s")] for w in kept if w.rstrip("s") in _VARIANTS]
+    return " ".join(kept + variants)
 
 
 def looks_like_code(text: str, word: str) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.catalogue import Catalogue
-from assistant.linking import entity_index, fold
+from assistant.linking import entity_index, fold, lexical_query
 from assistant.models import Credential, CredentialType, Occupation, Provider, Skill
 
 
@@ -99,3 +99,8 @@ def test_the_index_is_built_once_per_catalogue_generation(catalogue: Catalogue) 
     assert entity_index(catalogue) is first
     newer = Catalogue.from_records(list(catalogue.records.values()), generation=4)
     assert entity_index(newer) is not first and entity_index(newer).generation == 4
+
+
+def test_us_and_uk_spellings_match() -> None:
+    assert fold("Managing Successful Programs") == fold("Managing Successful Programmes")
+    assert set(lexical_query("program management").split()) >= {"program", "programme", "management"}
