@@ -123,6 +123,7 @@ class EntityIndex:
                     key = fold(surface)
                     if key:
                         self.names[key].add((record.id, record.kind, how))
+        self.provider_words = _provider_words(catalogue)
         self.vocabulary = sorted({t for key in self.names for t in key.split()} | {k for k in self.codes if k.isalpha()})
         self._vocab_set = set(self.vocabulary)
         df: dict[str, int] = defaultdict(int)
@@ -172,6 +173,29 @@ class EntityIndex:
         self._link_partial(corrected, add)
         return sorted(best.values(), key=lambda link: -link.score)[:limit]
 
+    def unnamed_product(self, text: str, links: list[Link]) -> str | None:
+        """A product the question names beside a provider that offers nothing by that name.
+
+        "CompTIA Server+" or "Cisco CCIE": the provider is linked, but a capitalised or coded
+        word next to it occurs in none of that provider's credential titles, codes or
+        platforms. Returns the word, or None.
+        """
+        providers = [link.record_id for link in links if link.kind == "provider" and link.record_id in self.provider_words]
+        if not providers:
+            return None
+        named = {word for link in links if link.how in {"code", "exact"} for word in link.surface.split()}
+        tokens = re.findall(r"[A-Za-z0-9][A-Za-z0-9+/.-]*", text)
+        for position, token in enumerate(tokens):
+            product_like = any(c.isdigit() for c in token) or "+" in token or (position > 0 and token[0].isupper()) or token[1:] != token[1:].lower()
+            if not product_like:
+                continue
+            for word in fold(token).split():
+                if word in named or word in GENERIC or word in ASKING_WORDS or word in STOPWORDS or word == "plus" or len(word) < 2:
+                    continue
+                if all(word not in self.provider_words[p] for p in providers):
+                    return word
+        return None
+
     def _link_codes(self, text: str, tokens: list[str], add: Callable[[Link], None]) -> None:
         raw = re.findall(r"[A-Za-z0-9][A-Za-z0-9+\-./]*", text)
         candidates = {compact(t) for t in raw} | {"".join(tokens[i : i + n]) for n in (1, 2, 3) for i in range(len(tokens) - n + 1)}
@@ -217,6 +241,19 @@ _UPPER_OK = frozenset(
         "cissp ccna ccnp cism cisa ceh oscp ckad cka cks pmp capm celta tkt cfa frm fmva leed breeam itil lfcs rhcsa ccsp sscp gsec omscs omsa cysa",
     )
 )
+
+
+def _provider_words(catalogue: Catalogue) -> dict[str, set[str]]:
+    """Folded words of each provider's name and its credentials' titles, codes and platforms."""
+    by_name = {provider.name: provider.id for provider in catalogue.providers.values()}
+    words: dict[str, set[str]] = {provider.id: set(fold(provider.name).split()) for provider in catalogue.providers.values()}
+    for cred in catalogue.credentials.values():
+        owner = cred.provider_id if cred.provider_id in words else by_name.get(cred.provider)
+        if owner is None:
+            continue
+        texts = [cred.title, cred.provider, cred.platform or "", *cred.codes]
+        words[owner] |= {w for t in texts for w in fold(t).split()} | {compact(c) for c in cred.codes}
+    return words
 
 
 def _looks_like_acronym(text: str) -> bool:

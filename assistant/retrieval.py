@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field
 
 from assistant.catalogue import Catalogue, load_catalogue
 from assistant.embeddings import Embedder, encode_query
-from assistant.linking import ASKING_WORDS, STOPWORDS, Link, corpus_vocabulary, entity_index, lexical_query, looks_like_code
+from assistant.linking import ASKING_WORDS, STOPWORDS, EntityIndex, Link, corpus_vocabulary, entity_index, lexical_query, looks_like_code
 from assistant.models import AnyRecord, Credential
 from assistant.settings import RetrievalSettings
 from assistant.store import Store
@@ -101,6 +101,11 @@ class Retriever:
     def catalogue(self) -> Catalogue:
         return load_catalogue(self.store)
 
+    @property
+    def catalogue_index(self) -> EntityIndex:
+        """The entity index of the current catalogue generation."""
+        return entity_index(self.catalogue)
+
     def search(self, query: str, k: int | None = None, filters: SearchFilters | None = None) -> list[SearchHit]:
         """Top ``k`` records for ``query`` that pass ``filters``; empty when the catalogue has nothing on it.
 
@@ -171,7 +176,8 @@ class Retriever:
         A record the question names (a code, a title, an occupation) always counts as support.
         Otherwise the question is unsupported when
 
-        - it names a code or acronym the catalogue never mentions ("CDL", "ZX-9000"), or
+        - it names a code or acronym the catalogue never mentions ("CDL", "ZX-9000"), or a
+          product beside a provider that offers nothing by that name ("CompTIA Server+"), or
         - with a calibrated embedding model, the best passage is less similar than the
           calibrated threshold (a higher one when some words occur nowhere in the catalogue), or
         - with any other model, none of its topic words occurs in the catalogue while some
@@ -179,6 +185,8 @@ class Retriever:
         """
         if any(link.how in {"code", "exact", "typo"} and link.kind in {"credential", "occupation", "document"} and link.score >= 0.85 for link in links):
             return False
+        if self.catalogue_index.unnamed_product(text, links) is not None:
+            return True
         vocabulary = corpus_vocabulary(self.store)
         words = [w for w in re.findall(r"[a-z0-9]+", text.lower()) if w not in STOPWORDS and w not in ASKING_WORDS and len(w) > 2]
         corrected = [vocabulary.correct(w) for w in words]

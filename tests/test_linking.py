@@ -104,3 +104,11 @@ def test_the_index_is_built_once_per_catalogue_generation(catalogue: Catalogue) 
 def test_us_and_uk_spellings_match() -> None:
     assert fold("Managing Successful Programs") == fold("Managing Successful Programmes")
     assert set(lexical_query("program management").split()) >= {"program", "programme", "management"}
+
+
+def test_a_product_the_provider_does_not_offer_is_spotted(catalogue: Catalogue) -> None:
+    index = entity_index(catalogue)
+    assert index.unnamed_product("CompTIA Server+", index.link("CompTIA Server+")) is None  # no CompTIA provider record here
+    welding = "American Welding Society Robotics Inspector badge"
+    assert index.unnamed_product(welding, index.link(welding)) == "robotic"
+    assert index.unnamed_product("what does ISC2 offer", index.link("what does ISC2 offer")) is None

@@ -84,3 +84,8 @@ def test_misspelt_words_still_find_records(retriever: Retriever) -> None:
 
 def test_occupation_by_alternative_title(retriever: Retriever) -> None:
     assert _ids(retriever.search("how much does a BI analyst earn"))[0] == "15-2051.01"
+
+
+def test_a_product_the_provider_does_not_offer_is_answered_with_nothing(retriever: Retriever) -> None:
+    assert retriever.search("Acme Academy Kubernetes Expert exam") == []
+    assert "acme-dashboards" in _ids(retriever.search("Acme Academy Dashboards course"))
