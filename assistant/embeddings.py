@@ -15,6 +15,8 @@ import hashlib
 import re
 import threading
 from collections import OrderedDict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Protocol
 
 import numpy as np
@@ -97,7 +99,8 @@ class SentenceTransformerEmbedder:
             if hit is not None:
                 self._cache.move_to_end(text)
                 return hit
-        vector = self.encode([text])[0]
+        with _single_thread_torch():
+            vector = self.encode([text])[0]
         with self._lock:
             self._cache[text] = vector
             while len(self._cache) > self._cache_size:
@@ -146,6 +149,35 @@ def resolve_device(requested: str, batch_size: int = 0) -> tuple[str, int]:
     else:
         raise ConfigError(f"Unknown embedding device {requested!r} — use auto, cpu, cuda, cuda:N or mps.")
     return device, batch_size or DEVICE_BATCH_SIZES[device.split(":")[0]]
+
+
+_THREADS_LOCK = threading.Lock()
+_THREADS_STATE = {"depth": 0, "saved": 0}
+
+
+@contextmanager
+def _single_thread_torch() -> Iterator[None]:
+    """Run one query's forward pass on one thread.
+
+    A single short text gains nothing from intra-op parallelism, and when the cores are busy
+    (other requests, other processes) torch's thread barriers make it far slower: measured on
+    2 shared cores, 171 ms median per query with 2 threads, 23 ms with 1 (docs/performance.md).
+    Concurrent queries share the setting (a depth count); batch encoding keeps every thread.
+    """
+    import torch
+
+    with _THREADS_LOCK:
+        if _THREADS_STATE["depth"] == 0:
+            _THREADS_STATE["saved"] = torch.get_num_threads()
+            torch.set_num_threads(1)
+        _THREADS_STATE["depth"] += 1
+    try:
+        yield
+    finally:
+        with _THREADS_LOCK:
+            _THREADS_STATE["depth"] -= 1
+            if _THREADS_STATE["depth"] == 0:
+                torch.set_num_threads(_THREADS_STATE["saved"])
 
 
 def _resolve_model_path(model_name: str) -> str:
