@@ -39,7 +39,10 @@ class ToolCallingFake(GenericFakeChatModel):
         """Stream like a real provider: tool calls as one chunk, text word by word."""
         message = self._generate(messages, stop=stop, run_manager=run_manager, **kwargs).generations[0].message
         if message.tool_calls:
-            calls = [{"name": c["name"], "args": json.dumps(c["args"]), "id": c["id"], "index": i, "type": "tool_call_chunk"} for i, c in enumerate(message.tool_calls)]
+            calls = [
+                {"name": c["name"], "args": json.dumps(c["args"]), "id": c["id"], "index": i, "type": "tool_call_chunk"}
+                for i, c in enumerate(message.tool_calls)
+            ]
             yield ChatGenerationChunk(message=AIMessageChunk(content="", tool_call_chunks=calls))  # type: ignore[arg-type]
             return
         for piece in re.split(r"(?<= )", str(message.content)):
@@ -67,10 +70,12 @@ def _tool_call(name: str, args: dict[str, Any], call_id: str = "call-1") -> AIMe
 
 
 def test_llm_answer_with_valid_citation_is_kept(agent_factory) -> None:
-    agent = agent_factory([
-        _tool_call("show_record", {"record_id": "acme-data-basics"}),
-        AIMessage(content="Acme Data Analytics Basics costs 300 EUR [acme-data-basics]."),
-    ])
+    agent = agent_factory(
+        [
+            _tool_call("show_record", {"record_id": "acme-data-basics"}),
+            AIMessage(content="Acme Data Analytics Basics costs 300 EUR [acme-data-basics]."),
+        ]
+    )
     reply = agent.respond("How much is Acme Data Analytics Basics?", ConversationState())
     assert reply.engine == "llm" and reply.notice is None
     assert [c.id for c in reply.citations] == ["acme-data-basics"]
@@ -83,10 +88,12 @@ def test_llm_answer_with_valid_citation_is_kept(agent_factory) -> None:
 
 
 def test_llm_answer_citing_unknown_record_is_replaced(agent_factory) -> None:
-    agent = agent_factory([
-        _tool_call("search_catalogue", {"query": "data analytics"}),
-        AIMessage(content="Take the Mega Data Bootcamp [mega-bootcamp], it is the best."),
-    ])
+    agent = agent_factory(
+        [
+            _tool_call("search_catalogue", {"query": "data analytics"}),
+            AIMessage(content="Take the Mega Data Bootcamp [mega-bootcamp], it is the best."),
+        ]
+    )
     reply = agent.respond("Which data analytics credentials are there?", ConversationState())
     assert reply.engine == "offline"
     assert reply.notice and "mega-bootcamp" in reply.notice
@@ -94,28 +101,34 @@ def test_llm_answer_citing_unknown_record_is_replaced(agent_factory) -> None:
 
 
 def test_llm_answer_with_invented_price_is_replaced(agent_factory) -> None:
-    agent = agent_factory([
-        _tool_call("show_record", {"record_id": "acme-data-basics"}),
-        AIMessage(content="It costs 99 EUR [acme-data-basics]."),
-    ])
+    agent = agent_factory(
+        [
+            _tool_call("show_record", {"record_id": "acme-data-basics"}),
+            AIMessage(content="It costs 99 EUR [acme-data-basics]."),
+        ]
+    )
     reply = agent.respond("How much is Acme Data Analytics Basics?", ConversationState())
     assert reply.engine == "offline" and reply.notice and "99" in reply.notice
 
 
 def test_llm_uncited_answer_is_replaced(agent_factory) -> None:
-    agent = agent_factory([
-        _tool_call("search_catalogue", {"query": "cloud"}),
-        AIMessage(content="There are some cloud courses."),
-    ])
+    agent = agent_factory(
+        [
+            _tool_call("search_catalogue", {"query": "cloud"}),
+            AIMessage(content="There are some cloud courses."),
+        ]
+    )
     reply = agent.respond("cloud courses?", ConversationState())
     assert reply.engine == "offline" and "cites no catalogue record" in (reply.notice or "")
 
 
 def test_llm_stream_yields_tokens_then_checked_reply(agent_factory) -> None:
-    agent = agent_factory([
-        _tool_call("show_record", {"record_id": "acme-cloud-intro"}),
-        AIMessage(content="Acme Cloud Fundamentals is free [acme-cloud-intro]."),
-    ])
+    agent = agent_factory(
+        [
+            _tool_call("show_record", {"record_id": "acme-cloud-intro"}),
+            AIMessage(content="Acme Cloud Fundamentals is free [acme-cloud-intro]."),
+        ]
+    )
     pieces: Iterator[Any] = agent.stream("Is Acme Cloud Fundamentals free?", ConversationState())
     items = list(pieces)
     final = items[-1]

@@ -53,7 +53,12 @@ def test_code_is_linked(agent: Agent) -> None:
 def test_every_citation_is_a_stored_record(agent: Agent) -> None:
     known = _known_ids(agent)
     state = ConversationState()
-    for question in ["Which data analytics courses are there?", "Compare the first two", "How much does a BI analyst earn?", "How does badge verification work?"]:
+    for question in [
+        "Which data analytics courses are there?",
+        "Compare the first two",
+        "How much does a BI analyst earn?",
+        "How does badge verification work?",
+    ]:
         reply = agent.respond(question, state)
         assert {c.id for c in reply.citations} <= known, question
 

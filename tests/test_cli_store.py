@@ -42,7 +42,9 @@ def test_search_json_shape_and_filters(ingested: Path) -> None:
     hits = json.loads(run_cli("search", "data analytics", "--json", env_store=ingested).stdout)
     assert hits and set(hits[0]) >= {"id", "kind", "title", "score", "snippet"}
     assert len({h["id"] for h in hits}) == len(hits)  # one hit per record
-    online_cheap = json.loads(run_cli("search", "data", "--json", "--delivery", "online", "--max-cost", "200", "--kind", "credential", env_store=ingested).stdout)
+    online_cheap = json.loads(
+        run_cli("search", "data", "--json", "--delivery", "online", "--max-cost", "200", "--kind", "credential", env_store=ingested).stdout
+    )
     ids = {h["id"] for h in online_cheap}
     # 150 USD at 1.10 USD/EUR = 136 EUR passes; 300 EUR does not; the blended CAS does not
     assert "acme-dashboards" in ids and "acme-data-basics" not in ids and "north-cas-data" not in ids

@@ -87,7 +87,14 @@ def test_store_refuses_another_embedding_model(tmp_path: Path, small_knowledge: 
 def _write_big_catalogue(folder: Path, n: int) -> None:
     folder.mkdir(parents=True)
     creds = [
-        {"id": f"c{i}", "title": f"Synthetic credential {i}", "type": "micro-credential", "provider": f"Provider {i % 7}", "source": "test", "description": "word " * 50}
+        {
+            "id": f"c{i}",
+            "title": f"Synthetic credential {i}",
+            "type": "micro-credential",
+            "provider": f"Provider {i % 7}",
+            "source": "test",
+            "description": "word " * 50,
+        }
         for i in range(n)
     ]
     for part in range(4):
