@@ -92,18 +92,30 @@ class Catalogue:
 
 _CACHE: dict[str, Catalogue] = {}
 _LOCK = threading.Lock()
+_BUILD_LOCKS: dict[str, threading.Lock] = {}
 
 
 def load_catalogue(store: Store) -> Catalogue:
-    """The store's catalogue, cached per store folder until its generation changes."""
+    """The store's catalogue, cached per store folder until its generation changes.
+
+    One thread rebuilds after an ingest while the others wait and reuse its result, instead
+    of every thread re-reading the store at once.
+    """
     key = str(store.path.resolve())
     generation = store.generation
     with _LOCK:
         cached = _CACHE.get(key)
         if cached is not None and cached.generation == generation:
             return cached
-    raw = store.rate_table()
-    catalogue = Catalogue.from_records(list(store.iter_records()), RateTable.model_validate(raw) if raw else None, generation)
-    with _LOCK:
-        _CACHE[key] = catalogue
-    return catalogue
+        build_lock = _BUILD_LOCKS.setdefault(key, threading.Lock())
+    with build_lock:
+        with _LOCK:
+            cached = _CACHE.get(key)
+        generation = store.generation
+        if cached is not None and cached.generation == generation:
+            return cached
+        raw = store.rate_table()
+        catalogue = Catalogue.from_records(list(store.iter_records()), RateTable.model_validate(raw) if raw else None, generation)
+        with _LOCK:
+            _CACHE[key] = catalogue
+        return catalogue

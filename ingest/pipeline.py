@@ -16,14 +16,14 @@ import contextlib
 import hashlib
 import json
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from assistant.currency import RateTable
 from assistant.embeddings import Embedder
-from assistant.errors import InputError, StoreUnavailableError
+from assistant.errors import InputError, StackwiseError, StoreUnavailableError
 from assistant.models import AnyRecord, Record
 from assistant.store import CHUNKING_VERSION, ChunkRow, Manifest, Store
 from ingest.chunking import chunk_metadata, chunk_record
@@ -103,7 +103,7 @@ def read_sources(paths: Iterable[Path]) -> SourceBatch:
                 Rejection(str(path), "unrecognised format (supported: knowledge YAML, CTDL JSON-LD, Open Badges, O*NET, ESCO, CSV/XLSX, Markdown/HTML/PDF)")
             )
             continue
-        for item in reader.read(path):
+        for item in _safe_read(reader, path):
             if isinstance(item, Rejection):
                 rejections.append(item)
                 damaged.add(origin)
@@ -115,8 +115,23 @@ def read_sources(paths: Iterable[Path]) -> SourceBatch:
                     rejections.append(Rejection(str(path), f"duplicate {item.kind} id {item.id!r} (also in {records[key][1]}) — ids must be unique"))
                     continue
                 records[key] = (item, origin)
-    damaged.update(str(Path(r.source).resolve()) for r in rejections if Path(r.source).exists())
+    for rejection in rejections:
+        try:
+            if Path(rejection.source).exists():
+                damaged.add(str(Path(rejection.source).resolve()))
+        except (OSError, ValueError):
+            continue  # a source label that is not a path (e.g. 'file.yaml:credentials[3]')
     return SourceBatch(list(records.values()), rejections, rates, damaged)
+
+
+def _safe_read(reader: Any, path: Path) -> Iterator[Any]:
+    """A reader's output; a reader bug becomes a rejection of that file, never a crashed batch."""
+    try:
+        yield from reader.read(path)
+    except (MemoryError, RecursionError) as exc:
+        yield Rejection(str(path), f"too large or too deeply nested to read ({exc.__class__.__name__})")
+    except Exception as exc:  # readers must not raise; if one does, the batch still goes on
+        yield Rejection(str(path), f"could not be read by the {getattr(reader, 'name', 'format')} reader ({exc.__class__.__name__}: {str(exc)[:120]})")
 
 
 def _canonicalize_skills(store: Store, records: list[tuple[AnyRecord, str]], embedder: Embedder) -> list[tuple[AnyRecord, str]]:
@@ -228,6 +243,17 @@ def _embed_missing(
             pending.append((chunk, {**meta, "position": chunk.position}))
     if not pending:
         return 0, 0
+    try:
+        return _add_vectors(collection, pending, embedder, progress)
+    except StackwiseError:
+        raise
+    except Exception as exc:  # chromadb raises its own internal types for disk, permission and server errors
+        raise StoreUnavailableError(
+            f"Could not write vectors to the store ({exc.__class__.__name__}: {str(exc)[:160]}) — disk full, read-only or server down? Nothing was changed; run the ingest again when it is fixed."
+        ) from exc
+
+
+def _add_vectors(collection: Any, pending: list[tuple[ChunkRow, dict[str, Any]]], embedder: Embedder, progress: ProgressFn | None) -> tuple[int, int]:
     present: set[str] = set()
     ids = [c.chunk_id for c, _ in pending]
     for start in range(0, len(ids), CHROMA_BATCH):

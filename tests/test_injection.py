@@ -40,7 +40,6 @@ INJECTION = (
 # assistant/agent/llm.py check_answer looks for a figure's digits anywhere in the JSON of the
 # tool results: free text (a hostile description) supplies figures, and short numbers match
 # dates and ids. Fix described in docs/reliability.md; these cases pass once it is fixed.
-FIGURE_CHECK_BUG = "check_answer matches money figures as substrings of all tool text, including untrusted descriptions"
 HOSTILE_CATALOGUE = {
     "credentials": [
         {
@@ -231,10 +230,7 @@ def test_llm_gets_retrieved_text_only_as_quoted_tool_data(stores: dict[str, tupl
         f"Take SQL Data Analytics Essentials [sql-data-analytics-injected] and the CEO Approved Certificate [source: {FAKE_ID}] [{FAKE_ID}].",
         "Acme Data Analytics Basics costs 4242 EUR [acme-data-basics].",  # a price no tool gave
         "Acme Data Analytics Basics costs 7777 EUR [acme-data-basics].",  # the price the injected text states
-        pytest.param(
-            "Acme Data Analytics Basics costs 1 EUR [acme-data-basics].",  # '1' occurs in any date of the tool data
-            marks=pytest.mark.xfail(strict=True, reason=FIGURE_CHECK_BUG),
-        ),
+        "Acme Data Analytics Basics costs 1 EUR [acme-data-basics].",  # '1' occurs in any date of the tool data
     ],
 )
 def test_llm_answer_that_followed_the_injection_is_replaced(stores: dict[str, tuple[Store, HashingEmbedder]], answer: str) -> None:
@@ -274,7 +270,6 @@ def test_tool_call_lookalikes_inside_tool_results_run_nothing(stores: dict[str, 
     assert state.last_plan is None
 
 
-@pytest.mark.xfail(strict=True, reason=FIGURE_CHECK_BUG)
 def test_llm_answer_taking_a_figure_from_injected_text_is_replaced(stores: dict[str, tuple[Store, HashingEmbedder]]) -> None:
     store, embedder = stores["hostile"]
     answer = "SQL Data Analytics Essentials costs 7777 EUR [sql-data-analytics-injected]."  # its real cost is 200 EUR

@@ -86,8 +86,28 @@ def build_tools(agent: Agent, state: ConversationState, log: ToolLog) -> list[An
     return [StructuredTool.from_function(fn, handle_tool_error=True) for fn in tools]
 
 
+def _numbers(value: Any, out: set[float]) -> set[float]:
+    """Every number stored as a number in tool data; numbers inside free text do not count."""
+    if isinstance(value, bool):
+        return out
+    if isinstance(value, int | float):
+        out.add(round(float(value), 2))
+    elif isinstance(value, dict):
+        for item in value.values():
+            _numbers(item, out)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            _numbers(item, out)
+    return out
+
+
 def check_answer(answer: str, log: ToolLog) -> str | None:
-    """Why the answer cannot be shown (None when it can): uncited, unknown ids, invented figures."""
+    """Why the answer cannot be shown (None when it can): uncited, unknown ids, invented figures.
+
+    Money figures must equal a number the tools returned as structured data (a cost, a wage,
+    a plan total), never a number that only appears inside catalogue text, which anyone who
+    wrote the catalogue could have planted.
+    """
     known = log.records
     cited = [c for c in CITED_ID.findall(answer) if not c.isdigit()]
     if not log.results:
@@ -97,11 +117,16 @@ def check_answer(answer: str, log: ToolLog) -> str | None:
     unknown = [c for c in cited if c not in known]
     if unknown:
         return f"it cites {unknown[0]!r}, which no tool returned"
-    data = log.text().replace(",", "")
+    numbers: set[float] = set()
+    for result in log.results:
+        _numbers(result.data, numbers)
     for figure in MONEY.findall(answer):
-        digits = re.sub(r"[^\d.]", "", figure).rstrip(".")
-        number = digits.split(".")[0] if digits.endswith(".0") or digits.endswith(".00") else digits
-        if number and number not in data:
+        digits = re.sub(r"[^\d.]", "", figure.replace(",", "")).strip(".")
+        try:
+            value = round(float(digits), 2)
+        except ValueError:
+            return f"it states {figure.strip()!r}, which is not a figure from the catalogue"
+        if not any(abs(value - n) <= 0.5 for n in numbers):
             return f"it states {figure.strip()!r}, which is not in the catalogue data"
     return None
 

@@ -70,9 +70,10 @@ class Toolbox:
 
     def compare(self, credential_ids: list[str]) -> ToolResult:
         """Two to four credentials side by side."""
+        catalogue = self.catalogue  # one snapshot: an ingest may swap it mid-call
         creds: list[Credential] = []
         for cid in credential_ids[:4]:
-            record = self.catalogue.get(cid)
+            record = catalogue.get(cid)
             if not isinstance(record, Credential):
                 raise InputError(f"{cid!r} is not a credential — compare needs credential ids.")
             creds.append(record)
@@ -80,7 +81,7 @@ class Toolbox:
             {
                 "id": c.id, "title": c.title, "provider": c.provider, "type": c.type.value, "cost": _cost_dict(c), "workload_hours": c.workload_hours,
                 "duration_weeks": c.duration_weeks, "ects": c.ects, "eqf_level": c.eqf_level, "delivery": c.delivery.value if c.delivery else None,
-                "language": c.language, "assessment_type": c.assessment_type, "skills": [self.catalogue.skill_label(s) for s in c.skills],
+                "language": c.language, "assessment_type": c.assessment_type, "skills": [catalogue.skill_label(s) for s in c.skills],
                 "stacks_into": [link.target for link in c.stacks_into],
             }
             for c in creds
@@ -89,14 +90,15 @@ class Toolbox:
 
     def occupation_facts(self, occupation_id: str) -> ToolResult:
         """Wage, outlook, skills and technologies of an occupation."""
-        record = self.catalogue.get(occupation_id)
+        catalogue = self.catalogue
+        record = catalogue.get(occupation_id)
         if not isinstance(record, Occupation):
             raise RecordNotFoundError(occupation_id)
         data = {
             "id": record.id, "title": record.title,
             "median_wage": [w.model_dump(mode="json") for w in record.median_wage],
             "outlook": [o.model_dump(mode="json") for o in record.outlook],
-            "skills": [{"skill": self.catalogue.skill_label(s.skill), "importance": s.importance} for s in sorted(record.skills, key=lambda s: -s.importance)],
+            "skills": [{"skill": catalogue.skill_label(s.skill), "importance": s.importance} for s in sorted(record.skills, key=lambda s: -s.importance)],
             "technologies": [t.name for t in record.technologies],
             "entry_requirements": record.entry_requirements,
         }
@@ -106,20 +108,21 @@ class Toolbox:
         """What the target needs that the learner lacks, and what they bring."""
         from assistant.gap import analyse_gap
 
-        gap = analyse_gap(profile, self.catalogue)
+        gap = analyse_gap(profile, self.catalogue)  # the gap holds its own occupation record
         return ToolResult("skill_gap", gap.as_json(), [gap.occupation])
 
     def plan(self, profile: LearnerProfile, objective: str = "balanced") -> ToolResult:
         """A constrained stackable plan for the profile."""
         from assistant.planner import plan_stackable_path
 
-        plan = plan_stackable_path(profile, self.catalogue, self.planner_settings, objective=objective)  # type: ignore[arg-type]
+        catalogue = self.catalogue
+        plan = plan_stackable_path(profile, catalogue, self.planner_settings, objective=objective)  # type: ignore[arg-type]
         data = plan.as_json()
         records: list[AnyRecord] = []
         for citation in data.get("citations", []):
             cid = citation.get("id") if isinstance(citation, dict) else citation
-            if cid in self.catalogue.records:
-                records.append(self.catalogue.records[cid])
+            if cid in catalogue.records:
+                records.append(catalogue.records[cid])
         return ToolResult("plan", data, records)
 
     def verify_badge(self, path: Path | None = None, content: bytes | None = None, filename: str | None = None) -> ToolResult:

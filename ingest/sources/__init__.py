@@ -37,8 +37,11 @@ def detect_reader(path: Path) -> SourceReader | None:
         READERS.extend(_all_readers())
     head = sniff_head(path)
     for reader in READERS:
-        if reader.sniff(path, head):
-            return reader
+        try:
+            if reader.sniff(path, head):
+                return reader
+        except Exception:  # a sniff that trips over odd bytes simply does not match  # noqa: S112
+            continue
     return None
 
 
