@@ -40,7 +40,7 @@ def detect_reader(path: Path) -> SourceReader | None:
         try:
             if reader.sniff(path, head):
                 return reader
-        except Exception:  # a sniff that trips over odd bytes simply does not match  # noqa: S112
+        except Exception:  # a sniff that trips over odd bytes simply does not match
             continue
     return None
 
@@ -53,9 +53,9 @@ def expand_paths(paths: Iterable[Path]) -> Iterator[Path]:
     for path in paths:
         if path.is_dir():
             for child in sorted(path.rglob("*")):
-                if child.is_file() and not any(p.startswith(".") for p in child.relative_to(path).parts):
-                    if child.name not in _SKIP_NAMES and "templates" not in child.relative_to(path).parts:
-                        yield child
+                parts = child.relative_to(path).parts
+                if child.is_file() and not any(p.startswith(".") for p in parts) and child.name not in _SKIP_NAMES and "templates" not in parts:
+                    yield child
         else:
             yield path
 
