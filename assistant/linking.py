@@ -190,7 +190,7 @@ class EntityIndex:
             if not product_like:
                 continue
             for word in fold(token).split():
-                if word in named or word in GENERIC or word in ASKING_WORDS or word in STOPWORDS or word == "plus" or len(word) < 2:
+                if word in named or word in GENERIC or word in ASKING_WORDS or word in STOPWORDS or word in PLACES or word == "plus" or len(word) < 2:
                     continue
                 if all(word not in self.provider_words[p] for p in providers):
                     return word
@@ -346,6 +346,15 @@ ASKING_WORDS = frozenset(
         "program programs exam exams training class classes qualification qualifications degree degrees badge badges diploma "
         "diplomas study studies learn learning option options beginner beginners job jobs career careers role roles work "
         "become cheap free online best good recommend recommended level entry",
+    )
+)
+# Places and languages say where, not what: never a product name ("UK marketing qualifications").
+PLACES = frozenset(
+    re.findall(
+        r"\S+",
+        "uk gb us usa eu europe european america american britain british england english scotland wales ireland irish germany "
+        "german swiss switzerland france french spain spanish finland finnish denmark danish chile chilean australia australian "
+        "canada canadian netherlands dutch india singapore international global online",
     )
 )
 GENERIC_SHARE = 0.05  # a word in more than 5% of chunks ("course", "skills") says little about the topic

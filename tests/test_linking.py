@@ -112,3 +112,20 @@ def test_a_product_the_provider_does_not_offer_is_spotted(catalogue: Catalogue) 
     welding = "American Welding Society Robotics Inspector badge"
     assert index.unnamed_product(welding, index.link(welding)) == "robotic"
     assert index.unnamed_product("what does ISC2 offer", index.link("what does ISC2 offer")) is None
+
+
+def test_a_place_is_not_a_product() -> None:
+    records = [
+        Provider(id="cim", name="The Chartered Institute of Marketing (CIM)", source="t"),
+        Credential(
+            id="cim-4",
+            title="CIM Level 4 Certificate in Professional Marketing",
+            type=CredentialType.CERTIFICATE,
+            provider="CIM",
+            provider_id="cim",
+            source="t",
+        ),
+    ]
+    index = entity_index(Catalogue.from_records(list(records)))
+    question = "UK marketing qualifications from the Chartered Institute of Marketing"
+    assert index.unnamed_product(question, index.link(question)) is None
