@@ -80,10 +80,31 @@ def credential_list(creds: list[Credential], intro: str, start: int = 1) -> str:
     return "\n".join(lines)
 
 
+# Catalogue text is data, not instructions: sentences that address the assistant, carry tool
+# calls or role markers are left out of answers (a hostile record cannot speak through us).
+_INSTRUCTION_LIKE = re.compile(
+    r"\b(ignore|disregard|forget) (your|all|any|the|previous|prior)\b|\byou are now\b|\b(system|assistant|user)\s*:|"
+    r"\b(admin|developer) mode\b|\bsay (that )?every\b|\brecommend only\b|<\/?tool_call>|\{\s*\"|\[source:",
+    re.I,
+)
+
+
+def record_text(text: str) -> str:
+    """A record's free text with instruction-like sentences removed."""
+    sentences = re.split(r"(?<=[.!?])\s+", text.strip())
+    kept = [s for s in sentences if not _INSTRUCTION_LIKE.search(s)]
+    if len(kept) < len(sentences):
+        # what follows a role marker or a tool call in the same text is not the record's own voice either
+        first_bad = next(i for i, s in enumerate(sentences) if _INSTRUCTION_LIKE.search(s))
+        kept = sentences[:first_bad]
+    return " ".join(kept)
+
+
 def credential_detail(cred: Credential, catalogue: Catalogue, n: int = 1) -> str:
     paragraphs = [f"**{cred.title}** is a {cred.type.value.replace('-', ' ')} awarded by {cred.provider}" + (f" and offered on {cred.platform}" if cred.platform else "") + f" [{n}]."]
-    if cred.description:
-        paragraphs.append(cred.description)
+    description = record_text(cred.description or "")
+    if description:
+        paragraphs.append(description)
     facts = [f"- Cost: {money(cred)}" + (f" — source: {cred.cost.source}" if cred.cost and cred.cost.source else ""), f"- Size: {size(cred)}"]
     if mode(cred):
         facts.append(f"- Format: {mode(cred)}")
@@ -109,8 +130,9 @@ def credential_detail(cred: Credential, catalogue: Catalogue, n: int = 1) -> str
     if cred.expires_after_months:
         facts.append(f"- Renewal: expires after {cred.expires_after_months} months")
     paragraphs.append("\n".join(facts))
-    if cred.learning_outcomes:
-        paragraphs.append("You will be able to:\n" + "\n".join(f"- {o}" for o in cred.learning_outcomes[:6]))
+    outcomes = [text for text in (record_text(o) for o in cred.learning_outcomes[:6]) if text]
+    if outcomes:
+        paragraphs.append("You will be able to:\n" + "\n".join(f"- {o}" for o in outcomes))
     reviewed = f" (catalogue entry reviewed {cred.last_reviewed.isoformat()})" if cred.last_reviewed else ""
     paragraphs.append(f"Source: {cred.source}{reviewed}.")
     return "\n\n".join(paragraphs)

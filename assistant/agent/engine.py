@@ -14,13 +14,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from assistant.agent import composer
-from assistant.agent.extract import extract, find_occupation_mention, link_credentials, link_occupation
-from assistant.agent.intents import classifier_for
+from assistant.agent.extract import extract, find_occupation_mention, link_credentials, link_occupation, named_credentials
+from assistant.agent.intents import DEICTIC_BADGE, GUIDE, OUT_OF_SCOPE, classifier_for
 from assistant.agent.state import AgentReply, Citation, ConversationState
 from assistant.agent.tools import Toolbox, ToolResult, cite
 from assistant.errors import InputError, StackwiseError
 from assistant.models import AnyRecord, Credential, Document, Occupation
-from assistant.retrieval import SearchFilters
+from assistant.retrieval import Retriever, SearchFilters
 from assistant.settings import ChatSettings
 
 if TYPE_CHECKING:
@@ -29,6 +29,24 @@ if TYPE_CHECKING:
 
 ORDINALS = {"first": 0, "1st": 0, "second": 1, "2nd": 1, "third": 2, "3rd": 2, "fourth": 3, "4th": 3, "fifth": 4, "5th": 4}
 PLAN_NEEDS = ("target", "hours_per_week", "budget")
+COMPARATIVE = re.compile(
+    r"\b(compare|comparison|versus|vs\.?|or|better|worse|differ\w*|difference|harder|easier|cheaper|shorter|longer|more (useful|valuable|respected|recognised|recognized)|side by side|against|pick|choose)\b",
+    re.I,
+)
+EXPLAIN_SHAPE = re.compile(
+    r"^\s*(?:and\s+|so\s+|ok\s+)?(what|what's|whats|tell me|how (long|much|hard|many)|who|is|are|does|do|explain|describe|details?|info|information|give me (details|info)|the)\b|"
+    r"^\s*(?:and\s+)?(?:what about\s+)?(the\s+)?[\w+\- ]{1,60}\?\s*$|\b(cost|price|fee|prerequisites?|cover|covers|certify|certifies|worth|take|last|stack)\b",
+    re.I,
+)
+FIND_SHAPE = re.compile(r"\b(which|find|similar|alternatives?|like|recommend|suggest|other|options|list|courses|certificates|credentials|certs|certifications|programmes|programs|qualifications|any)\b", re.I)
+DEFINITION = re.compile(r"^\s*(?:and\s+)?(?:what(?:'s| is| are)|define|meaning of)\s+(?:a |an |the )?[\w+\-]+(?: [\w+\-]+)?\s*\??\s*$", re.I)
+# "What is the Acme Data Skills Certificate?": a question about one product written in Title Case.
+TITLE_ASK = re.compile(
+    r"^\s*(?i:what(?:'s| is)|tell me about|explain|describe)\s+(?i:the\s+)?[A-Z0-9][\w+\-]*(?:\s+(?:of|in|for|and|&|to|[A-Z0-9][\w+\-]*)){1,8}\s*\??\s*$"
+)
+REFS = re.compile(r"\b(first|second|third|fourth|fifth|last|these|those|both|them|two|it|one)\b", re.I)
+PRONOUN_FOLLOW_UP = re.compile(r"^\s*(?:and\s+|so\s+|ok\s+)?(?:who|what|how|is|does|do|can|where|when|which)\b[^.]{0,50}\b(it|its|this one|that one|the two|of the two|of them|both)\b[^.]{0,30}\??\s*$", re.I)
+CREDENTIAL_WORDS = re.compile(r"\b(certs?|certifications?|credentials?|courses?|certificates?|qualifications?|badges?|programmes?)\b", re.I)
 
 
 class Agent:
@@ -40,6 +58,7 @@ class Agent:
         self.chat = chat or ChatSettings()
         self.classifier = classifier_for(embedder)
         self._llm: Any = None
+        self._lenient_retriever: Retriever | None = None
 
     # -- public -------------------------------------------------------------------------
 
@@ -81,10 +100,8 @@ class Agent:
             said.held_credentials = self._resolve_held_from_context(message, state)
         state.profile = said.apply(state.profile)
         intent, _confidence = self.classifier.classify(message, state, has_attachment=attachment is not None)
-        if intent == "out_of_scope" or (intent in {"find_credentials", "guide", "follow_up"} and re.match(r"\s*(what|tell me|explain|who|how (long|much)|is)\b", message, re.I)):
-            named = link_credentials(message, catalogue, min_score=95)
-            if len(named) == 1:
-                intent = "explain_credential"
+        if attachment is None:
+            intent = self._route(message, state, intent)
         if state.pending == "plan" and intent in {"update_profile", "find_credentials", "occupation_facts", "follow_up", "skill_gap"} and _supplies_plan_fields(said):
             intent = "plan"
         try:
@@ -93,8 +110,55 @@ class Agent:
             reply = AgentReply(answer=f"I could not do that: {exc}", intent=intent)
         reply.credentials = reply.credentials or [c.id for c in reply.citations if c.kind == "credential"]
         if reply.credentials and intent not in {"plan", "refine_plan"}:
-            state.last_credentials = reply.credentials
+            if reply.intent == "explain_credential" and len(state.last_credentials) == 1:
+                # "Tell me about X" then "and Y?" then "compare them": both explained credentials stay in reach.
+                state.last_credentials = list(dict.fromkeys([*reply.credentials, *state.last_credentials[:1]]))
+            else:
+                state.last_credentials = reply.credentials
         return reply
+
+    def _route(self, message: str, state: ConversationState, intent: str) -> str:
+        """Correct the classifier where what the message names decides: credentials, guides, follow-ups."""
+        if intent in {"update_profile", "refine_plan", "greeting"} or (intent == "out_of_scope" and OUT_OF_SCOPE.search(message)):
+            return intent
+        if state.pending == "plan" and intent == "plan":
+            return intent
+        named = self._named(message)
+        state_refs = bool(state.last_credentials)
+        if len(named) >= 2 and (COMPARATIVE.search(message) or intent == "compare"):
+            return "compare"
+        if len(named) == 1 and state_refs and named[0] not in state.last_credentials[:1] and COMPARATIVE.search(message) and re.search(r"\b(it|this|that|them)\b", message, re.I):
+            return "compare"
+        if len(named) == 1 and intent not in {"plan", "skill_gap"} and not (intent == "occupation_facts" and self._occupation_in(message)) and EXPLAIN_SHAPE.search(message) and not FIND_SHAPE.search(message):
+            return "explain_credential"
+        if named:
+            return intent
+        if TITLE_ASK.match(message) and not GUIDE.search(message):
+            return "explain_credential"  # a named product the catalogue may not hold: explain says so honestly
+        if intent == "badge" and not DEICTIC_BADGE.search(message) and _path_in(message) is None and GUIDE.search(message):
+            return "guide"
+        if intent == "compare" and not (state_refs and REFS.search(message)):
+            return "guide" if GUIDE.search(message) or not FIND_SHAPE.search(message) else "find_credentials"
+        if intent in {"find_credentials", "explain_credential", "skill_gap", "plan", "occupation_facts", "out_of_scope"} and (GUIDE.search(message) or DEFINITION.match(message)) and not self._occupation_in(message):
+            return "guide"
+        if state_refs and intent not in {"compare", "plan", "skill_gap", "occupation_facts", "guide", "out_of_scope"} and PRONOUN_FOLLOW_UP.search(message):
+            return "follow_up"
+        if intent == "occupation_facts" and CREDENTIAL_WORDS.search(message) and not re.search(r"salar|wage|earn|pay|outlook|growth|demand|entry requirement", message, re.I):
+            return "find_credentials"
+        if intent == "explain_credential" and FIND_SHAPE.search(message):
+            return "find_credentials"
+        return intent
+
+    @property
+    def _lenient(self) -> Retriever:
+        """The toolbox's retriever without the abstention rule (for guides and constrained lists)."""
+        strict = self.toolbox.retriever
+        if self._lenient_retriever is None or self._lenient_retriever.store is not strict.store:
+            self._lenient_retriever = Retriever(strict.store, strict.embedder, strict.settings, parse_constraints=strict.parse_constraints, abstain=False)
+        return self._lenient_retriever
+
+    def _named(self, message: str) -> list[str]:
+        return named_credentials(message, self.toolbox.catalogue)
 
     def _dispatch(self, intent: str, message: str, state: ConversationState, attachment: tuple[str, bytes] | None) -> AgentReply:
         handlers = {
@@ -123,9 +187,11 @@ class Agent:
 
     def _guide(self, message: str, state: ConversationState, intent: str) -> AgentReply:
         result = self.toolbox.search(message, SearchFilters(kind="document"), k=3)
-        if not result.records:
-            return self._find(message, state, "find_credentials")
         docs = [r for r in result.records if isinstance(r, Document)][:2]
+        if not docs:  # a guide question the abstention rule judged unsupported: the closest guides, if any
+            docs = [h.record for h in self._lenient.search(message, k=2, filters=SearchFilters(kind="document")) if isinstance(h.record, Document)]
+        if not docs:
+            return self._find(message, state, "find_credentials")
         passages = []
         for n, doc in enumerate(docs, 1):
             heading, text = composer.best_section(doc.body, message)
@@ -151,7 +217,7 @@ class Agent:
         return AgentReply(answer=answer, intent=intent, citations=[cite(c) for c in creds], credentials=[c.id for c in creds], follow_ups=follow, tools=["search"])
 
     def _explain(self, message: str, state: ConversationState, intent: str) -> AgentReply:
-        ids = link_credentials(message, self.toolbox.catalogue)
+        ids = self._named(message) or link_credentials(message, self.toolbox.catalogue)
         if not ids:
             result = self.toolbox.search(message, SearchFilters(kind="credential"), k=1)
             strong = [r for r in result.records if isinstance(r, Credential) and _mentions(message, r)]
@@ -173,7 +239,10 @@ class Agent:
         )
 
     def _compare(self, message: str, state: ConversationState, intent: str) -> AgentReply:
-        ids = link_credentials(message, self.toolbox.catalogue)
+        ids = self._named(message)
+        if len(ids) == 1 and state.last_credentials:
+            previous = self._ordinal_refs(message, state) or state.last_credentials[:1]
+            ids = list(dict.fromkeys([*previous[:3], ids[0]]))
         if len(ids) < 2:
             ids = self._ordinal_refs(message, state) or state.last_credentials[:2]
         if len(ids) < 2:

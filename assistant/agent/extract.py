@@ -267,3 +267,56 @@ def link_credentials(text: str, catalogue: Catalogue, min_score: float = 85) -> 
     if best and best[1] >= min_score and len(best[0]) > 8:
         found.append(titles[best[0]])
     return found
+
+
+# Words that separate named things in "X vs Y", "X or Y", "compare X with Y".
+_SEPARATORS = re.compile(r"\s(?:vs\.?|versus|and|or|with|against|than|compared (?:to|with)|over|to)\s|[,;/?—–]|\s-\s", re.I)
+_STRONG = {"code": 0.7, "exact": 0.7, "typo": 0.75, "partial": 0.6}
+
+
+def named_credentials(text: str, catalogue: Catalogue) -> list[str]:
+    """Every credential the text names (codes, acronyms, full, partial or misspelt titles), in the order written.
+
+    The whole text is linked first; then each part between "vs", "and", "or", "with", "compared
+    to" is linked on its own, so that "Google Data Analytics vs IBM Data Analyst" names both.
+    Within a part, only the best-scoring credential counts (a prep course sharing an exam code,
+    or a shorter title inside a longer one, is not a second name).
+    """
+    from assistant.linking import GENERIC, Link, entity_index, fold
+
+    index = entity_index(catalogue)
+    found: dict[str, tuple[int, float]] = {}
+    lowered = text.lower()
+
+    def credible(link: Link, part: str) -> bool:
+        if link.kind != "credential" or link.score < _STRONG.get(link.how, 1.0):
+            return False
+        if link.how != "partial" or link.score >= 0.7:
+            return True
+        # a weak partial title ("Google Cybersecurity certificate") counts when its provider or platform is named too
+        cred = catalogue.credentials.get(link.record_id)
+        words = set(fold(part).split())
+        return bool(cred and any(w in words for w in fold(f"{cred.provider} {cred.platform or ''}").split() if w not in GENERIC and len(w) > 2))
+
+    def best(part: str) -> list[tuple[str, float]]:
+        links = [link for link in index.link(part) if credible(link, part)]
+        if not links:
+            return []
+        top = max(link.score for link in links)
+        return [(link.record_id, link.score) for link in links if link.score >= top - 1e-6]
+
+    offset = 0
+    for part in _SEPARATORS.split(text):
+        position = lowered.find(part.lower(), offset)
+        offset = max(offset, position)
+        picked = best(part) if part.strip() else []
+        if len(picked) == 1:
+            cid, score = picked[0]
+            if cid not in found:
+                found[cid] = (max(position, 0), score)
+    for cid, score in best(text):
+        if cid not in found and (score >= 0.85 or not found):
+            cred = catalogue.credentials.get(cid)
+            position = lowered.find(cred.title.lower()[:10]) if cred else -1
+            found[cid] = (position if position >= 0 else len(text), score)
+    return [cid for cid, _ in sorted(found.items(), key=lambda item: item[1][0])]
