@@ -98,7 +98,8 @@ class AppState:
             with self._sessions.begin() as session:
                 yield session
         except OperationalError as exc:
-            raise StoreUnavailableError(f"The state database ({_redact(self.url)}) is unavailable: {exc.orig} — it will be used again once it is back.") from exc
+            reason = " ".join(str(exc.orig).split())[:200]  # drivers write multi-line messages
+            raise StoreUnavailableError(f"The state database ({_redact(self.url)}) is unavailable: {reason} — it will be used again once it is back.") from exc
 
     # -- learners -----------------------------------------------------------------------
 

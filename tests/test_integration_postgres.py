@@ -154,11 +154,6 @@ def test_stopped_server_is_a_clear_error_and_recovers(cluster: Cluster) -> None:
     assert state.export_learner(cleo)["plans"] == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="assistant/persistence.py puts psycopg's two-line message (exc.orig) in the error; "
-    "proposed fix: join its whitespace into one line (see docs/performance.md). Remove this mark when fixed.",
-)
 def test_stopped_server_error_is_one_line(cluster: Cluster) -> None:
     state = AppState(cluster.url)
     state.list_learners()
