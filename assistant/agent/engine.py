@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from assistant.agent import composer
 from assistant.agent.extract import extract, find_occupation_mention, link_credentials, link_occupation, named_credentials
-from assistant.agent.intents import DEICTIC_BADGE, GUIDE, OUT_OF_SCOPE, classifier_for
+from assistant.agent.intents import DEICTIC_BADGE, GUIDE, GUIDE_TOPIC, OUT_OF_SCOPE, REQUEST, UPDATE, classifier_for
 from assistant.agent.state import AgentReply, Citation, ConversationState
 from assistant.agent.tools import Toolbox, ToolResult, cite
 from assistant.errors import InputError, StackwiseError
@@ -44,6 +44,16 @@ DEFINITION = re.compile(r"^\s*(?:and\s+)?(?:what(?:'s| is| are)|define|meaning o
 TITLE_ASK = re.compile(
     r"^\s*(?i:what(?:'s| is)|tell me about|explain|describe)\s+(?i:the\s+)?[A-Z0-9][\w+\-]*(?:\s+(?:of|in|for|and|&|to|[A-Z0-9][\w+\-]*)){1,8}\s*\??\s*$"
 )
+ANYTHING_ON = re.compile(r"^\s*(?:is there|are there|do you have|have you got|got)\s+(?:anything|something|any\s+\w+)\s+(?:on|about|in|for|related to)\b", re.I)
+FIND_START = re.compile(
+    r"^\s*(?:which|any|are there(?: any)?|find(?: me)?|show(?: me)?|list|recommend|what)\s+(?:(?!(?:is|are|'s|does|do|did|exists?|can|should|would)\b)[\w'-]+\s+){0,3}"
+    r"(?:certs|certifications|credentials|courses|certificates|qualifications|programmes|programs|badges|micro-?credentials|options)\b",
+    re.I,
+)
+WHICH_OF = re.compile(
+    r"\bwhich (?:one )?(?:of (?:the|these|those) (?:two|three|both)|of them|of both|one)\b.*\b(cheaper|less expensive|more expensive|shorter|faster|quicker|longer|cost(s)? less|cost(s)? more)\b",
+    re.I,
+)
 REFS = re.compile(r"\b(first|second|third|fourth|fifth|last|these|those|both|them|two|it|one)\b", re.I)
 PRONOUN_FOLLOW_UP = re.compile(r"^\s*(?:and\s+|so\s+|ok\s+)?(?:who|what|how|is|does|do|can|where|when|which)\b[^.]{0,50}\b(it|its|this one|that one|the two|of the two|of them|both)\b[^.]{0,30}\??\s*$", re.I)
 CREDENTIAL_WORDS = re.compile(r"\b(certs?|certifications?|credentials?|courses?|certificates?|qualifications?|badges?|programmes?)\b", re.I)
@@ -59,6 +69,7 @@ class Agent:
         self.classifier = classifier_for(embedder)
         self._llm: Any = None
         self._lenient_retriever: Retriever | None = None
+        self._named_cache: tuple[tuple[int, int, str] | None, list[str]] = (None, [])
 
     # -- public -------------------------------------------------------------------------
 
@@ -98,6 +109,7 @@ class Agent:
             said.held_credentials = self._resolve_held_from_context(message, state) or said.held_credentials
         elif not said.held_credentials and re.search(r"\b(already )?(have|hold|got|completed)\b.*\b(one|it)\b", message, re.I):
             said.held_credentials = self._resolve_held_from_context(message, state)
+        _add_increments(message, said, state)
         state.profile = said.apply(state.profile)
         intent, _confidence = self.classifier.classify(message, state, has_attachment=attachment is not None)
         if attachment is None:
@@ -119,17 +131,32 @@ class Agent:
 
     def _route(self, message: str, state: ConversationState, intent: str) -> str:
         """Correct the classifier where what the message names decides: credentials, guides, follow-ups."""
+        if intent == "update_profile" and not (UPDATE.search(message) and not REQUEST.search(message)) and CREDENTIAL_WORDS.search(message):
+            intent = "find_credentials"  # "I only speak German. Which programmes ...?" asks for something
+        if intent == "out_of_scope" and not OUT_OF_SCOPE.search(message) and ANYTHING_ON.search(message):
+            intent = "find_credentials"
         if intent in {"update_profile", "refine_plan", "greeting"} or (intent == "out_of_scope" and OUT_OF_SCOPE.search(message)):
             return intent
+        if FIND_START.match(message) and not self._named(message):
+            wages = intent == "occupation_facts" and re.search(r"salar|wage|earn|pay|outlook|growth|demand|entry requirement", message, re.I)
+            return "find_credentials" if intent not in {"plan", "skill_gap"} and not wages else intent
         if state.pending == "plan" and intent == "plan":
             return intent
         named = self._named(message)
         state_refs = bool(state.last_credentials)
+        if not named and len(state.last_credentials) >= 2 and WHICH_OF.search(message):
+            return "follow_up"
         if len(named) >= 2 and (COMPARATIVE.search(message) or intent == "compare"):
             return "compare"
         if len(named) == 1 and state_refs and named[0] not in state.last_credentials[:1] and COMPARATIVE.search(message) and re.search(r"\b(it|this|that|them)\b", message, re.I):
             return "compare"
-        if len(named) == 1 and intent not in {"plan", "skill_gap"} and not (intent == "occupation_facts" and self._occupation_in(message)) and EXPLAIN_SHAPE.search(message) and not FIND_SHAPE.search(message):
+        if (
+            len(named) == 1
+            and intent not in {"plan", "skill_gap"}
+            and not (intent == "occupation_facts" and self._occupation_in(message))
+            and EXPLAIN_SHAPE.search(message)
+            and not FIND_SHAPE.search(_without_title(message, self.toolbox.catalogue.credentials[named[0]].title))
+        ):
             return "explain_credential"
         if named:
             return intent
@@ -147,6 +174,8 @@ class Agent:
             return "find_credentials"
         if intent == "explain_credential" and FIND_SHAPE.search(message):
             return "find_credentials"
+        if intent == "guide" and CREDENTIAL_WORDS.search(message) and not (GUIDE.search(message) or GUIDE_TOPIC.search(message) or DEFINITION.match(message) or re.match(r"\s*(how|why)\b", message, re.I)):
+            return "find_credentials"
         return intent
 
     @property
@@ -158,7 +187,13 @@ class Agent:
         return self._lenient_retriever
 
     def _named(self, message: str) -> list[str]:
-        return named_credentials(message, self.toolbox.catalogue)
+        """Credentials the message names (cached: routing and the handlers ask more than once per turn)."""
+        catalogue = self.toolbox.catalogue
+        key = (id(catalogue), catalogue.generation, message)
+        cached = self._named_cache  # one read: another thread may replace it meanwhile
+        if cached[0] != key:
+            cached = self._named_cache = (key, named_credentials(message, catalogue))
+        return list(cached[1])
 
     def _dispatch(self, intent: str, message: str, state: ConversationState, attachment: tuple[str, bytes] | None) -> AgentReply:
         handlers = {
@@ -200,14 +235,28 @@ class Agent:
         return AgentReply(answer=answer, intent=intent, citations=[cite(d) for d in docs], tools=["search"])
 
     def _find(self, message: str, state: ConversationState, intent: str) -> AgentReply:
-        filters, text = self._filters(message, state)
-        filters.kind = "credential"
+        filters, _text = self._filters(message, state)
+        explicit = SearchFilters(kind="credential")
+        if not filters.language and state.profile.language:  # "I only want courses in German" holds for later searches
+            explicit.language = state.profile.language[0]
         target = state.profile.target
-        query = text or message
-        result = self.toolbox.search(query, filters, k=5)
-        creds = [r for r in result.records if isinstance(r, Credential)]
+        retriever = self.toolbox.retriever
+        result = retriever.search_detailed(message, k=5, filters=explicit)
+        hits = result.hits
+        if result.abstained or not hits:
+            # The abstention rule judged the question unsupported. Ask it about the topic alone (no
+            # constraints, no asking words): when the catalogue has the topic, the constraints are
+            # what thinned the evidence, so list what passes them; otherwise say there is nothing.
+            topic = retriever.search_detailed(_topic(result.text) or result.text, k=5)
+            hits = [] if topic.abstained else self._lenient.search(message, k=5, filters=explicit)
+        elif _topic(result.text) and not any(link.kind == "credential" and link.score >= 0.85 for link in result.links):
+            topic = retriever.search_detailed(_topic(result.text), k=5)
+            if topic.abstained and topic.confidence < FAR_FROM_CATALOGUE:
+                hits = []
+        creds = [h.record for h in hits if isinstance(h.record, Credential)]
+        filters = result.filters
         if not creds:
-            return AgentReply(answer=composer.nothing_found(message, result.data["filters"]), intent=intent, tools=["search"], follow_ups=["What micro-credentials are there in data analytics?", "What is a micro-credential?"])
+            return AgentReply(answer=composer.nothing_found(message, filters.model_dump(exclude_none=True)), intent=intent, tools=["search"], follow_ups=["What micro-credentials are there in data analytics?", "What is a micro-credential?"])
         intro = "These credentials in the catalogue fit what you asked:" if filters.is_empty() or filters == SearchFilters(kind="credential") else "These credentials in the catalogue match your constraints:"
         answer = composer.credential_list(creds, intro)
         follow = [f"Tell me more about {creds[0].title}"]
@@ -257,6 +306,8 @@ class Agent:
             return AgentReply(answer="Which occupation do you mean? For example “data analyst”, “information security analyst” or an O*NET-SOC code such as 15-2051.00.", intent=intent)
         occ_id = link_occupation(occ_id, self.toolbox.catalogue) or occ_id
         result = self.toolbox.occupation_facts(occ_id)
+        if not state.profile.target:  # "and which skills does the job need?" / "what is she missing for it?" refer back to it
+            state.profile = state.profile.model_copy(update={"target": result.records[0].id})
         occ = result.records[0]
         assert isinstance(occ, Occupation)
         return AgentReply(
@@ -308,6 +359,24 @@ class Agent:
     def _update(self, message: str, state: ConversationState, intent: str) -> AgentReply:
         if state.pending == "plan" or state.last_plan:
             return self._plan(message, state, "refine_plan" if state.last_plan else "plan")
+        catalogue = self.toolbox.catalogue
+        held = [c for c in state.profile.held_credentials if c in catalogue.credentials and c in state.last_credentials]
+        if held:
+            # "I already have the Google one": say which record that is, and keep the rest of the list in reach
+            rest = [c for c in state.last_credentials if c not in state.profile.held_credentials and c in catalogue.credentials]
+            shown = [catalogue.credentials[c] for c in [*held, *rest]]
+            lines = [f"Noted: you already hold **{shown[0].title}** [1]; I will leave it out of plans and count its skills."]
+            if rest:
+                lines.append("Still open from the list:")
+                lines += [f"{n}. **{c.title}** [{n + 1}]" for n, c in enumerate(shown[1:], 1)]
+            return AgentReply(
+                answer="\n".join(lines),
+                intent=intent,
+                citations=[cite(c) for c in shown],
+                credentials=rest,
+                data={"profile": state.profile.model_dump(mode="json", exclude_defaults=True)},
+                follow_ups=["Compare the first two", "Make me a plan"],
+            )
         known = _known(state)
         answer = "Noted. " + ("Your profile now has: " + "; ".join(known) + "." if known else "I could not find a profile detail in that message.")
         return AgentReply(answer=answer, intent=intent, data={"profile": state.profile.model_dump(mode="json", exclude_defaults=True)}, follow_ups=["Make me a plan", "What skills am I missing?"])
@@ -320,6 +389,22 @@ class Agent:
         if cred is None:
             return self._find(message, state, "find_credentials")
         lowered = message.lower()
+        catalogue = self.toolbox.catalogue
+        if WHICH_OF.search(message) and len(state.last_credentials) >= 2:
+            return self._which_of(message, state, intent)
+        if re.search(r"stack|lead (in)?to|count(s)? towards|credit", lowered):
+            neighbours = catalogue.neighbours(cred.id)
+            targets = neighbours["stacks_into"]
+            if targets:
+                listed = "; ".join(f"**{t.title}** [{n}]" for n, t in enumerate(targets, 2))
+                answer = f"**{cred.title}** [1] stacks into {listed}."
+                titles = {t.id: t.title for t in targets}
+                notes = [f"{link.credit:g} {link.credit_unit or 'credits'} toward {titles[link.target]}" for link in cred.stacks_into if link.credit and link.target in titles]
+                if notes:
+                    answer += " Credit recognised: " + "; ".join(notes) + "."
+            else:
+                answer = f"**{cred.title}** [1]: the catalogue records nothing it stacks into."
+            return AgentReply(answer=answer, intent=intent, citations=[cite(cred)] + [cite(t) for t in targets], credentials=[cred.id], tools=["show_record"])
         if re.search(r"how much|cost|price|fee|expensive", lowered):
             answer = f"**{cred.title}** [1]: {composer.money(cred)}" + (f" — source: {cred.cost.source}." if cred.cost and cred.cost.source else ".")
         elif re.search(r"how long|duration|weeks|hours|workload", lowered):
@@ -331,6 +416,24 @@ class Agent:
         else:
             answer = composer.credential_detail(cred, self.toolbox.catalogue)
         return AgentReply(answer=answer, intent=intent, citations=[cite(cred)], credentials=[cred.id], tools=["show_record"])
+
+    def _which_of(self, message: str, state: ConversationState, intent: str) -> AgentReply:
+        """'Which of the two is cheaper / shorter?': the answer from the last credentials' figures."""
+        catalogue = self.toolbox.catalogue
+        creds = [catalogue.credentials[c] for c in state.last_credentials[:2] if c in catalogue.credentials]
+        lowered = message.lower()
+        if re.search(r"cheap|less expensive|cost less|afford", lowered):
+            key, what, word = (lambda c: _eur(c, catalogue)), "cost", "cheaper"
+        elif re.search(r"expensive|cost more", lowered):
+            key, what, word = (lambda c: -_eur(c, catalogue) if _eur(c, catalogue) != float("inf") else float("inf")), "cost", "more expensive"
+        else:
+            key, what, word = (lambda c: float(c.workload_hours) if c.workload_hours else float("inf")), "workload", "shorter"
+        ranked = sorted(creds, key=key)
+        lines = [f"- **{c.title}** [{n}]: {composer.money(c) if what == 'cost' else composer.size(c)}" for n, c in enumerate(creds, 1)]
+        best = ranked[0]
+        known = key(best) != float("inf")
+        head = f"**{best.title}** [{creds.index(best) + 1}] is {word}." if known and key(ranked[0]) != key(ranked[-1]) else f"The catalogue does not say which is {word}."
+        return AgentReply(answer=head + "\n\n" + "\n".join(lines), intent=intent, citations=[cite(c) for c in creds], credentials=[c.id for c in creds], tools=["compare"])
 
     def _badge(self, message: str, state: ConversationState, attachment: tuple[str, bytes] | None) -> AgentReply:
         if attachment is None:
@@ -379,6 +482,57 @@ class Agent:
             if cred and any(w in f"{cred.title} {cred.provider}".lower() for w in words):
                 return [cid]
         return []
+
+
+# Asking words and credential nouns: what is left is the topic of a "find" question.
+_FILLER = re.compile(
+    r"\b(what|which|whats|are|is|there|any|anything|some|something|on|about|for|of|in|to|the|a|an|i|me|my|we|our|can|could|should|would|"
+    r"do|does|did|get|take|find|show|list|give|recommend|suggest|exist|exists|available|offered|options?|good|best|certs?|certifications?|"
+    r"certificates?|credentials?|courses?|programmes?|programs?|qualifications?|micro-?credentials?|badges?|trainings?|classes|usually|"
+    r"someone|people|looking|want|need|like|please|with|that|who|wants|into|move|study|learn|catalogue|catalog)\b",
+    re.I,
+)
+# A topic whose best passage is this far below the abstention threshold is not in the catalogue,
+# even when the asking words ("certifications", "courses") made the whole question look close.
+FAR_FROM_CATALOGUE = 0.35
+
+
+def _eur(cred: Credential, catalogue: Any) -> float:
+    """A credential's price in EUR for ordering (free is 0; unknown sorts last)."""
+    cost = cred.cost
+    if cost is None:
+        return float("inf")
+    if cost.free:
+        return 0.0
+    if cost.amount is None:
+        return float("inf")
+    converted = catalogue.rates.try_convert(cost.amount, cost.currency, "EUR") if catalogue.rates else None
+    return float(converted if converted is not None else cost.amount)
+
+
+_MORE_HOURS = re.compile(r"(\d+(?:\.\d+)?)\s*(?:more|extra|additional)\s*(?:h|hrs?|hours?)\b", re.I)
+_MORE_MONEY = re.compile(r"(\d[\d,.]*)\s*(?:(eur|euros?|€|usd|dollars?|\$|gbp|pounds?|£|chf|francs?)\s*)?(?:more|extra|additional)\b(?!\s*(?:h|hrs?|hours?)\b)", re.I)
+
+
+def _add_increments(message: str, said: Any, state: ConversationState) -> None:
+    """'Actually I have 4 more hours a week' adds to what the profile holds instead of replacing it."""
+    profile = state.profile
+    match = _MORE_HOURS.search(message)
+    if match and profile.hours_per_week:
+        said.hours_per_week = profile.hours_per_week + float(match.group(1))
+    match = _MORE_MONEY.search(message)
+    if match and profile.budget and said.budget is not None and said.budget.currency == profile.budget.currency:
+        said.budget = profile.budget.model_copy(update={"amount": profile.budget.amount + said.budget.amount})
+
+
+def _without_title(message: str, title: str) -> str:
+    """The message less the words of a credential title it names ("the Springboard+ funded courses")."""
+    words = {w.lower().rstrip("s") for w in re.findall(r"[\w+]+", title)}
+    return " ".join(w for w in re.findall(r"[\w+']+", message) if w.lower().rstrip("s") not in words)
+
+
+def _topic(text: str) -> str:
+    return re.sub(r"\s+", " ", _FILLER.sub(" ", re.sub(r"[?!.,;:]", " ", text))).strip()
 
 
 def _supplies_plan_fields(said: Any) -> bool:

@@ -61,6 +61,8 @@ GUIDE = re.compile(
     r"\b(expire|expiry|renew\w*|recertif\w*|mean|means|meaning|work|works|differ\w*|difference|check|checks|verification|verified|count|recogni[sz]\w*|worth|judge|tips|advi[cs]\w*|nanodegree|baked|badges?|glossary|credits?|ects|eqf|rpl|stackable|micro-?credentials?|funding|funded)\b",
     re.I,
 )
+# Topics the guides explain (funding, recognition, credit systems, standards).
+GUIDE_TOPIC = re.compile(r"\b(funding|funded|grants?|subsid\w*|recogni[sz]\w*|ects|eqf|rpl|prior learning|open badges|accreditation|quality assurance|upskilling)\b", re.I)
 DEICTIC_BADGE = re.compile(r"\b(this|that|attached|my|his|her|their|a candidate's|the candidate's|these)\s+(open\s+)?(digital\s+)?(badge|credential|certificate|file|json|jwt|png|svg)s?\b|\bverify (a|this|the|my|his|her) |\b(is (it|this) (real|genuine|valid|fake))\b|\brevoked\b|\bforged\b|\btampered\b", re.I)
 PLAN = re.compile(r"\b(plan|roadmap|pathway|path into|route into|step by step|sequence|what should i take first|which credentials get me)\b", re.I)
 
