@@ -56,7 +56,7 @@ WHICH_OF = re.compile(
 )
 REFS = re.compile(r"\b(first|second|third|fourth|fifth|last|these|those|both|them|two|it|one)\b", re.I)
 PRONOUN_FOLLOW_UP = re.compile(r"^\s*(?:and\s+|so\s+|ok\s+)?(?:who|what|how|is|does|do|can|where|when|which)\b[^.]{0,50}\b(it|its|this one|that one|the two|of the two|of them|both)\b[^.]{0,30}\??\s*$", re.I)
-CREDENTIAL_WORDS = re.compile(r"\b(certs?|certifications?|credentials?|courses?|certificates?|qualifications?|badges?|programmes?)\b", re.I)
+CREDENTIAL_WORDS = re.compile(r"\b(certs?|certifications?|credentials?|courses?|certificates?|qualifications?|badges?|programmes?|programs?|studies|diplomas?|trainings?)\b", re.I)
 
 
 class Agent:
@@ -131,8 +131,12 @@ class Agent:
 
     def _route(self, message: str, state: ConversationState, intent: str) -> str:
         """Correct the classifier where what the message names decides: credentials, guides, follow-ups."""
-        if intent == "update_profile" and not (UPDATE.search(message) and not REQUEST.search(message)) and CREDENTIAL_WORDS.search(message):
-            intent = "find_credentials"  # "I only speak German. Which programmes ...?" asks for something
+        if intent == "update_profile" and not (UPDATE.search(message) and not REQUEST.search(message)):
+            # "I only speak German. Which programmes ...?" asks for something; a question is no profile fact
+            if CREDENTIAL_WORDS.search(message):
+                intent = "find_credentials"
+            elif re.match(r"\s*(how|what|why|which|who|is|are|do|does|can)\b", message, re.I):
+                intent = "guide" if GUIDE.search(message) or GUIDE_TOPIC.search(message) or re.match(r"\s*how (do|does|is|are)\b", message, re.I) else "find_credentials"
         if intent == "out_of_scope" and not OUT_OF_SCOPE.search(message) and ANYTHING_ON.search(message):
             intent = "find_credentials"
         if intent in {"update_profile", "refine_plan", "greeting"} or (intent == "out_of_scope" and OUT_OF_SCOPE.search(message)):
@@ -301,7 +305,7 @@ class Agent:
         return AgentReply(answer=composer.comparison(result.data["rows"], creds), intent=intent, citations=result.citations, credentials=[c.id for c in creds], data={"comparison": result.data["rows"]}, tools=["compare"])
 
     def _occupation(self, message: str, state: ConversationState, intent: str) -> AgentReply:
-        occ_id = self._occupation_in(message) or state.profile.target
+        occ_id = self._occupation_in(message) or state.profile.target or self._occupation_searched(message)
         if not occ_id:
             return AgentReply(answer="Which occupation do you mean? For example “data analyst”, “information security analyst” or an O*NET-SOC code such as 15-2051.00.", intent=intent)
         occ_id = link_occupation(occ_id, self.toolbox.catalogue) or occ_id
@@ -320,7 +324,7 @@ class Agent:
         )
 
     def _gap(self, message: str, state: ConversationState, intent: str) -> AgentReply:
-        target = self._occupation_in(message) or state.profile.target
+        target = self._occupation_in(message) or state.profile.target or self._occupation_searched(message)
         if not target:
             return AgentReply(answer="Which occupation are you aiming at? Tell me, and what skills you already have (e.g. “I know Excel and customer service”).", intent=intent)
         state.profile = state.profile.model_copy(update={"target": target})
@@ -464,6 +468,13 @@ class Agent:
         said = extract(message, catalogue)
         return said.target or find_occupation_mention(message, catalogue)
 
+    def _occupation_searched(self, message: str) -> str | None:
+        """The occupation a field names ("transfer to project management"), found by search when no title is written."""
+        aim = re.search(r"\b(?:to|into|for|as|in|become an?|becoming an?)\s+(?:an?\s+|the\s+)?([a-z][a-z &/-]{2,50}?)\s*(?=[?.!,;]|$)", message, re.I)
+        query = aim.group(1) if aim else _topic(message) or message
+        hits = self.toolbox.retriever.search(query, k=1, filters=SearchFilters(kind="occupation"))
+        return hits[0].id if hits and isinstance(hits[0].record, Occupation) else None
+
     def _ordinal_refs(self, message: str, state: ConversationState) -> list[str]:
         lowered = message.lower()
         if re.search(r"\b(first|these|both|them) two\b|\bcompare them\b", lowered):
@@ -489,7 +500,8 @@ _FILLER = re.compile(
     r"\b(what|which|whats|are|is|there|any|anything|some|something|on|about|for|of|in|to|the|a|an|i|me|my|we|our|can|could|should|would|"
     r"do|does|did|get|take|find|show|list|give|recommend|suggest|exist|exists|available|offered|options?|good|best|certs?|certifications?|"
     r"certificates?|credentials?|courses?|programmes?|programs?|qualifications?|micro-?credentials?|badges?|trainings?|classes|usually|"
-    r"someone|people|looking|want|need|like|please|with|that|who|wants|into|move|study|learn|catalogue|catalog)\b",
+    r"someone|people|looking|want|need|like|please|with|that|who|wants|into|move|study|learn|catalogue|catalog|prove|proves|show|shows|"
+    r"demonstrate|demonstrates|really|knows|know)\b",
     re.I,
 )
 # A topic whose best passage is this far below the abstention threshold is not in the catalogue,
