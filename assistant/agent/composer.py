@@ -234,9 +234,7 @@ def plan_answer(plan: dict[str, Any], index_of: dict[str, int]) -> str:
             f"\nThis path stacks into **{stack.get('title', stack.get('target'))}**"
             + (f": {stack.get('credits_earned'):g} credits earned, {missing:g} still missing." if isinstance(missing, int | float) and stack.get("credits_earned") is not None else ".")
         )
-    labour = plan.get("labour_market") or {}
-    for wage in labour.get("median_wage", [])[:1]:
-        lines.append(f"\nFor context, the median wage is {wage['amount']:,.0f} {wage['currency']} per {wage.get('period', 'year')} in {wage['region']} ({wage['year']}, {wage['source']}).")
+    lines += _labour_market(plan.get("labour_market") or {})
     if plan.get("objective"):
         lines.append(f"\n_Objective: {plan['objective']}{' (proven optimal)' if plan.get('optimal') else ''}._")
     lines += _relaxations(plan)
@@ -249,14 +247,31 @@ def _label(skill: Any) -> str:
     return str(skill).replace("-", " ")
 
 
+def _labour_market(labour: dict[str, Any]) -> list[str]:
+    """Wage and outlook of the target, or of related occupations labelled as such; always with source and year."""
+    out: list[str] = []
+    sources = [("the target occupation", labour)] if labour.get("median_wage") or labour.get("outlook") else []
+    sources += [(f"the related occupation {r.get('title', r.get('occupation'))}", r) for r in (labour.get("related") or [])[:1]]
+    for who, facts in sources[:1]:
+        for wage in (facts.get("median_wage") or [])[:1]:
+            out.append(f"\nFor context, the median wage of {who} is {wage['amount']:,.0f} {wage['currency']} per {wage.get('period', 'year')} in {wage['region']} ({wage['year']}; {wage['source']}).")
+        for outlook in (facts.get("outlook") or [])[:1]:
+            if outlook.get("growth_pct") is not None:
+                out.append(f"Projected employment change: {outlook['growth_pct']:+g}% over {outlook.get('period') or 'the projection period'} in {outlook['region']} ({outlook['source']}, {outlook['year']}).")
+    return out
+
+
 def _relaxations(plan: dict[str, Any]) -> list[str]:
     out = []
     binding = plan.get("binding_constraints") or []
     if binding:
-        out.append("\nWhat holds the plan back: " + "; ".join(str(b) for b in binding) + ".")
-    relax = plan.get("relaxations") or []
-    for item in relax[:3]:
-        out.append(f"- {item.get('description', item) if isinstance(item, dict) else item}")
+        out.append("\nWhat holds the plan back: " + "; ".join((b.get("detail") or b.get("text") or str(b)) if isinstance(b, dict) else str(b) for b in binding) + ".")
+    relax = [r for r in (plan.get("relaxations") or []) if isinstance(r, dict) and r.get("text")]
+    if relax:
+        out.append("\nWhat a small change would give:")
+        for item in relax[:3]:
+            cov = f" coverage {item['coverage'] * 100:.0f}%" if isinstance(item.get("coverage"), int | float) else ""
+            out.append(f"- {item['text'].capitalize()}:{cov}" + (f", adds {', '.join(_label(s) for s in item.get('adds_skills', [])[:4])}" if item.get("adds_skills") else "") + ".")
     return out
 
 
