@@ -181,8 +181,12 @@ class Credential(Record):
     @field_validator("language", mode="before")
     @classmethod
     def _lower_languages(cls, value: Any) -> Any:
+        if value is None:
+            return []
         if isinstance(value, str):
             value = [value]
+        if not isinstance(value, list | tuple):
+            return value  # pydantic reports the wrong type with the field name
         return [v.lower() if isinstance(v, str) else v for v in value]
 
     @field_validator("country", mode="before")
@@ -348,6 +352,8 @@ class LearnerProfile(Record):
             return []
         if isinstance(value, str):
             value = [value]
+        if not isinstance(value, list | tuple):
+            return value
         return [v.lower() if isinstance(v, str) else v for v in value]
 
 
