@@ -169,7 +169,7 @@ def extract_role(text: str) -> str | None:
     return None
 
 
-def _occupation_names(catalogue: Catalogue) -> dict[str, str]:
+def _build_occupation_names(catalogue: Catalogue) -> dict[str, str]:
     names: dict[str, str] = {}
     # Titles first: "Data analyst" the occupation beats "Data Analyst" as another's alternate title.
     for occ in catalogue.occupations.values():
@@ -181,6 +181,44 @@ def _occupation_names(catalogue: Catalogue) -> dict[str, str]:
         for name in occ.alt_titles:
             names.setdefault(name.lower(), occ.id)
     return names
+
+
+@dataclass
+class _NameIndex:
+    generation: int
+    names: dict[str, str]
+    mention: re.Pattern[str] | None
+    codes: dict[str, list[str]]
+    code_pattern: re.Pattern[str] | None
+
+
+_INDEXES: dict[int, _NameIndex] = {}
+
+
+def _index(catalogue: Catalogue) -> _NameIndex:
+    """Occupation names and credential codes, compiled once per catalogue generation."""
+    cached = _INDEXES.get(id(catalogue))
+    if cached is not None and cached.generation == catalogue.generation:
+        return cached
+    names = _build_occupation_names(catalogue)
+    long_names = sorted((n for n in names if len(n) > 4), key=len, reverse=True)
+    mention = re.compile(r"\b(" + "|".join(re.escape(n) for n in long_names) + r")s?\b") if long_names else None
+    codes: dict[str, list[str]] = {}
+    for cred in catalogue.credentials.values():
+        for code in cred.codes:
+            if len(code) >= 3:
+                codes.setdefault(code.upper(), []).append(cred.id)
+    ordered = sorted(codes, key=len, reverse=True)
+    code_pattern = re.compile(r"(?<![A-Z0-9])(" + "|".join(re.escape(c) for c in ordered) + r")(?![A-Z0-9])") if ordered else None
+    index = _NameIndex(catalogue.generation, names, mention, codes, code_pattern)
+    if len(_INDEXES) > 8:
+        _INDEXES.clear()
+    _INDEXES[id(catalogue)] = index
+    return index
+
+
+def _occupation_names(catalogue: Catalogue) -> dict[str, str]:
+    return _index(catalogue).names
 
 
 def link_occupation_phrase(text: str, catalogue: Catalogue) -> str | None:
@@ -216,12 +254,11 @@ def link_occupation(phrase: str, catalogue: Catalogue, min_score: float = 85) ->
 
 def find_occupation_mention(text: str, catalogue: Catalogue) -> str | None:
     """The occupation named anywhere in the text: the longest title or alternate title found."""
-    lowered = f" {text.lower()} "
-    best: tuple[int, str] | None = None
-    for name, occ_id in _occupation_names(catalogue).items():
-        if len(name) > 4 and (best is None or len(name) > best[0]) and re.search(rf"\b{re.escape(name)}s?\b", lowered):
-            best = (len(name), occ_id)
-    return best[1] if best else None
+    index = _index(catalogue)
+    if index.mention is None:
+        return None
+    found = [m.group(1) for m in index.mention.finditer(f" {text.lower()} ")]
+    return index.names[max(found, key=len)] if found else None
 
 
 def link_skills(text: str, catalogue: Catalogue) -> list[str]:
@@ -250,10 +287,10 @@ def link_skills(text: str, catalogue: Catalogue) -> list[str]:
 def link_credentials(text: str, catalogue: Catalogue, min_score: float = 85) -> list[str]:
     """Credentials named in the text by code or (fuzzy) title."""
     found: list[str] = []
-    upper = text.upper()
-    for cred in catalogue.credentials.values():
-        if any(re.search(rf"(?<![A-Z0-9]){re.escape(code.upper())}(?![A-Z0-9])", upper) for code in cred.codes if len(code) >= 3):
-            found.append(cred.id)
+    index = _index(catalogue)
+    if index.code_pattern is not None:
+        for match in index.code_pattern.finditer(text.upper()):
+            found += index.codes[match.group(1)]
     if found:
         return list(dict.fromkeys(found))
     titles = {c.title.lower(): c.id for c in catalogue.credentials.values()}
