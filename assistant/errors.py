@@ -32,7 +32,7 @@ class RecordNotFoundError(StackwiseError):
     """No record with the given id."""
 
     def __init__(self, record_id: str) -> None:
-        super().__init__(f"No record with id {record_id!r} — try `stackwise search \"...\"` to find its id.")
+        super().__init__(f'No record with id {record_id!r} — try `stackwise search "..."` to find its id.')
 
 
 class InputError(StackwiseError):

@@ -89,7 +89,9 @@ class AppState:
             self.engine = create_engine(url, pool_pre_ping=True, future=True)
             Base.metadata.create_all(self.engine)
         except SQLAlchemyError as exc:
-            raise StoreUnavailableError(f"Cannot open the state database ({_redact(url)}): {exc.__class__.__name__} — check STACKWISE_DATABASE_URL and that the server is up.") from exc
+            raise StoreUnavailableError(
+                f"Cannot open the state database ({_redact(url)}): {exc.__class__.__name__} — check STACKWISE_DATABASE_URL and that the server is up."
+            ) from exc
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     @contextmanager

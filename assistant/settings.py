@@ -46,7 +46,9 @@ class RetrievalSettings(Section):
 
 
 class ChatSettings(Section):
-    model: str | None = Field(default=None, description="LangChain chat model as 'provider:model' (e.g. 'ollama:llama3.1', 'openai:gpt-4o-mini'); offline composer when unset.")
+    model: str | None = Field(
+        default=None, description="LangChain chat model as 'provider:model' (e.g. 'ollama:llama3.1', 'openai:gpt-4o-mini'); offline composer when unset."
+    )
     base_url: str | None = Field(default=None, description="Base URL for an OpenAI-compatible server.")
     temperature: float = Field(default=0.0, ge=0, le=2, description="Sampling temperature.")
     timeout_s: float = Field(default=60.0, gt=0, description="Chat model request timeout.")

@@ -91,7 +91,7 @@ def split_markdown(title: str, body: str) -> list[tuple[str, str]]:
             if any(s.strip() for s in current):
                 sections.append((heading, current))
             level, text = len(match.group(1)), match.group(2).strip()
-            path = [*path[:max(0, level - 2)], text] if level > 1 else []
+            path = [*path[: max(0, level - 2)], text] if level > 1 else []
             heading = " > ".join(path)
             current = []
         else:

@@ -34,11 +34,15 @@ def resolve_chat_model(settings: ChatSettings) -> Any:
         return init_chat_model(model, model_provider=provider, **kwargs)
     except ImportError as exc:
         package = PACKAGES.get(provider, f"langchain-{provider}")
-        raise ConfigError(f"Chat provider {provider!r} needs the package {package} — `pip install {package}`, or unset STACKWISE_CHAT_MODEL for the offline assistant.") from exc
+        raise ConfigError(
+            f"Chat provider {provider!r} needs the package {package} — `pip install {package}`, or unset STACKWISE_CHAT_MODEL for the offline assistant."
+        ) from exc
     except ValueError as exc:
         raise ConfigError(f"Cannot use chat model {spec!r}: {_first_line(exc)}") from exc
     except Exception as exc:  # providers raise their own types for a missing key or bad URL
-        raise ConfigError(f"Cannot set up chat model {spec!r}: {exc.__class__.__name__} ({_first_line(exc)}) — check its settings or unset STACKWISE_CHAT_MODEL.") from exc
+        raise ConfigError(
+            f"Cannot set up chat model {spec!r}: {exc.__class__.__name__} ({_first_line(exc)}) — check its settings or unset STACKWISE_CHAT_MODEL."
+        ) from exc
 
 
 def _first_line(exc: BaseException) -> str:

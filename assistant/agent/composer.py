@@ -101,7 +101,11 @@ def record_text(text: str) -> str:
 
 
 def credential_detail(cred: Credential, catalogue: Catalogue, n: int = 1) -> str:
-    paragraphs = [f"**{cred.title}** is a {cred.type.value.replace('-', ' ')} awarded by {cred.provider}" + (f" and offered on {cred.platform}" if cred.platform else "") + f" [{n}]."]
+    paragraphs = [
+        f"**{cred.title}** is a {cred.type.value.replace('-', ' ')} awarded by {cred.provider}"
+        + (f" and offered on {cred.platform}" if cred.platform else "")
+        + f" [{n}]."
+    ]
     description = record_text(cred.description or "")
     if description:
         paragraphs.append(description)
@@ -195,9 +199,15 @@ def skill_gap(gap: dict[str, Any]) -> str:
     occ = gap["occupation"]
     lines = [f"For **{occ['title']}** [1], you already bring {gap['readiness'] * 100:.0f}% of what the role needs (weighted by importance)."]
     if gap["transferable"]:
-        lines.append("\n**Transferable skills you bring:**\n" + "\n".join(f"- {n['label']}" + (f" (from {n['source']})" if n.get("source") else "") for n in gap["transferable"]))
+        lines.append(
+            "\n**Transferable skills you bring:**\n"
+            + "\n".join(f"- {n['label']}" + (f" (from {n['source']})" if n.get("source") else "") for n in gap["transferable"])
+        )
     if gap["gap"]:
-        lines.append("\n**Skills to build, most important first:**\n" + "\n".join(f"- {n['label']} (importance {n['importance']:.2f}{', essential' if n['essential'] else ''})" for n in gap["gap"][:12]))
+        lines.append(
+            "\n**Skills to build, most important first:**\n"
+            + "\n".join(f"- {n['label']} (importance {n['importance']:.2f}{', essential' if n['essential'] else ''})" for n in gap["gap"][:12])
+        )
     else:
         lines.append("\nYou already have every skill the catalogue lists for this occupation.")
     if gap.get("unmatched_skills"):
@@ -232,7 +242,11 @@ def plan_answer(plan: dict[str, Any], index_of: dict[str, int]) -> str:
         missing = stack.get("credits_missing")
         lines.append(
             f"\nThis path stacks into **{stack.get('title', stack.get('target'))}**"
-            + (f": {stack.get('credits_earned'):g} credits earned, {missing:g} still missing." if isinstance(missing, int | float) and stack.get("credits_earned") is not None else ".")
+            + (
+                f": {stack.get('credits_earned'):g} credits earned, {missing:g} still missing."
+                if isinstance(missing, int | float) and stack.get("credits_earned") is not None
+                else "."
+            )
         )
     lines += _labour_market(plan.get("labour_market") or {})
     if plan.get("objective"):
@@ -254,10 +268,14 @@ def _labour_market(labour: dict[str, Any]) -> list[str]:
     sources += [(f"the related occupation {r.get('title', r.get('occupation'))}", r) for r in (labour.get("related") or [])[:1]]
     for who, facts in sources[:1]:
         for wage in (facts.get("median_wage") or [])[:1]:
-            out.append(f"\nFor context, the median wage of {who} is {wage['amount']:,.0f} {wage['currency']} per {wage.get('period', 'year')} in {wage['region']} ({wage['year']}; {wage['source']}).")
+            out.append(
+                f"\nFor context, the median wage of {who} is {wage['amount']:,.0f} {wage['currency']} per {wage.get('period', 'year')} in {wage['region']} ({wage['year']}; {wage['source']})."
+            )
         for outlook in (facts.get("outlook") or [])[:1]:
             if outlook.get("growth_pct") is not None:
-                out.append(f"Projected employment change: {outlook['growth_pct']:+g}% over {outlook.get('period') or 'the projection period'} in {outlook['region']} ({outlook['source']}, {outlook['year']}).")
+                out.append(
+                    f"Projected employment change: {outlook['growth_pct']:+g}% over {outlook.get('period') or 'the projection period'} in {outlook['region']} ({outlook['source']}, {outlook['year']})."
+                )
     return out
 
 
@@ -265,13 +283,19 @@ def _relaxations(plan: dict[str, Any]) -> list[str]:
     out = []
     binding = plan.get("binding_constraints") or []
     if binding:
-        out.append("\nWhat holds the plan back: " + "; ".join((b.get("detail") or b.get("text") or str(b)) if isinstance(b, dict) else str(b) for b in binding) + ".")
+        out.append(
+            "\nWhat holds the plan back: " + "; ".join((b.get("detail") or b.get("text") or str(b)) if isinstance(b, dict) else str(b) for b in binding) + "."
+        )
     relax = [r for r in (plan.get("relaxations") or []) if isinstance(r, dict) and r.get("text")]
     if relax:
         out.append("\nWhat a small change would give:")
         for item in relax[:3]:
             cov = f" coverage {item['coverage'] * 100:.0f}%" if isinstance(item.get("coverage"), int | float) else ""
-            out.append(f"- {item['text'].capitalize()}:{cov}" + (f", adds {', '.join(_label(s) for s in item.get('adds_skills', [])[:4])}" if item.get("adds_skills") else "") + ".")
+            out.append(
+                f"- {item['text'].capitalize()}:{cov}"
+                + (f", adds {', '.join(_label(s) for s in item.get('adds_skills', [])[:4])}" if item.get("adds_skills") else "")
+                + "."
+            )
     return out
 
 
@@ -302,7 +326,10 @@ def badge_answer(result: dict[str, Any]) -> str:
     elements = result.get("eu_elements") or {}
     if elements:
         missing = [k.replace("_", " ") for k, v in elements.items() if not v]
-        lines.append(f"\n**EU micro-credential elements:** {sum(1 for v in elements.values() if v)} of {len(elements)} present" + (f"; missing: {', '.join(missing)}." if missing else "."))
+        lines.append(
+            f"\n**EU micro-credential elements:** {sum(1 for v in elements.values() if v)} of {len(elements)} present"
+            + (f"; missing: {', '.join(missing)}." if missing else ".")
+        )
     return "\n".join(lines)
 
 

@@ -38,7 +38,10 @@ EXPLAIN_SHAPE = re.compile(
     r"^\s*(?:and\s+)?(?:what about\s+)?(the\s+)?[\w+\- ]{1,60}\?\s*$|\b(cost|price|fee|prerequisites?|cover|covers|certify|certifies|worth|take|last|stack)\b",
     re.I,
 )
-FIND_SHAPE = re.compile(r"\b(which|find|similar|alternatives?|like|recommend|suggest|other|options|list|courses|certificates|credentials|certs|certifications|programmes|programs|qualifications|any)\b", re.I)
+FIND_SHAPE = re.compile(
+    r"\b(which|find|similar|alternatives?|like|recommend|suggest|other|options|list|courses|certificates|credentials|certs|certifications|programmes|programs|qualifications|any)\b",
+    re.I,
+)
 DEFINITION = re.compile(r"^\s*(?:and\s+)?(?:what(?:'s| is| are)|define|meaning of)\s+(?:a |an |the )?[\w+\-]+(?: [\w+\-]+)?\s*\??\s*$", re.I)
 # "What is the Acme Data Skills Certificate?": a question about one product written in Title Case.
 TITLE_ASK = re.compile(
@@ -55,8 +58,13 @@ WHICH_OF = re.compile(
     re.I,
 )
 REFS = re.compile(r"\b(first|second|third|fourth|fifth|last|these|those|both|them|two|it|one)\b", re.I)
-PRONOUN_FOLLOW_UP = re.compile(r"^\s*(?:and\s+|so\s+|ok\s+)?(?:who|what|how|is|does|do|can|where|when|which)\b[^.]{0,50}\b(it|its|this one|that one|the two|of the two|of them|both)\b[^.]{0,30}\??\s*$", re.I)
-CREDENTIAL_WORDS = re.compile(r"\b(certs?|certifications?|credentials?|courses?|certificates?|qualifications?|badges?|programmes?|programs?|studies|diplomas?|trainings?)\b", re.I)
+PRONOUN_FOLLOW_UP = re.compile(
+    r"^\s*(?:and\s+|so\s+|ok\s+)?(?:who|what|how|is|does|do|can|where|when|which)\b[^.]{0,50}\b(it|its|this one|that one|the two|of the two|of them|both)\b[^.]{0,30}\??\s*$",
+    re.I,
+)
+CREDENTIAL_WORDS = re.compile(
+    r"\b(certs?|certifications?|credentials?|courses?|certificates?|qualifications?|badges?|programmes?|programs?|studies|diplomas?|trainings?)\b", re.I
+)
 
 
 class Agent:
@@ -114,7 +122,11 @@ class Agent:
         intent, _confidence = self.classifier.classify(message, state, has_attachment=attachment is not None)
         if attachment is None:
             intent = self._route(message, state, intent)
-        if state.pending == "plan" and intent in {"update_profile", "find_credentials", "occupation_facts", "follow_up", "skill_gap"} and _supplies_plan_fields(said):
+        if (
+            state.pending == "plan"
+            and intent in {"update_profile", "find_credentials", "occupation_facts", "follow_up", "skill_gap"}
+            and _supplies_plan_fields(said)
+        ):
             intent = "plan"
         try:
             reply = self._dispatch(intent, message, state, attachment)
@@ -136,7 +148,11 @@ class Agent:
             if CREDENTIAL_WORDS.search(message):
                 intent = "find_credentials"
             elif re.match(r"\s*(how|what|why|which|who|is|are|do|does|can)\b", message, re.I):
-                intent = "guide" if GUIDE.search(message) or GUIDE_TOPIC.search(message) or re.match(r"\s*how (do|does|is|are)\b", message, re.I) else "find_credentials"
+                intent = (
+                    "guide"
+                    if GUIDE.search(message) or GUIDE_TOPIC.search(message) or re.match(r"\s*how (do|does|is|are)\b", message, re.I)
+                    else "find_credentials"
+                )
         if intent == "out_of_scope" and not OUT_OF_SCOPE.search(message) and ANYTHING_ON.search(message):
             intent = "find_credentials"
         if intent in {"update_profile", "refine_plan", "greeting"} or (intent == "out_of_scope" and OUT_OF_SCOPE.search(message)):
@@ -152,7 +168,13 @@ class Agent:
             return "follow_up"
         if len(named) >= 2 and (COMPARATIVE.search(message) or intent == "compare"):
             return "compare"
-        if len(named) == 1 and state_refs and named[0] not in state.last_credentials[:1] and COMPARATIVE.search(message) and re.search(r"\b(it|this|that|them)\b", message, re.I):
+        if (
+            len(named) == 1
+            and state_refs
+            and named[0] not in state.last_credentials[:1]
+            and COMPARATIVE.search(message)
+            and re.search(r"\b(it|this|that|them)\b", message, re.I)
+        ):
             return "compare"
         if (
             len(named) == 1
@@ -170,15 +192,27 @@ class Agent:
             return "guide"
         if intent == "compare" and not (state_refs and REFS.search(message)):
             return "guide" if GUIDE.search(message) or not FIND_SHAPE.search(message) else "find_credentials"
-        if intent in {"find_credentials", "explain_credential", "skill_gap", "plan", "occupation_facts", "out_of_scope"} and (GUIDE.search(message) or DEFINITION.match(message)) and not self._occupation_in(message):
+        if (
+            intent in {"find_credentials", "explain_credential", "skill_gap", "plan", "occupation_facts", "out_of_scope"}
+            and (GUIDE.search(message) or DEFINITION.match(message))
+            and not self._occupation_in(message)
+        ):
             return "guide"
         if state_refs and intent not in {"compare", "plan", "skill_gap", "occupation_facts", "guide", "out_of_scope"} and PRONOUN_FOLLOW_UP.search(message):
             return "follow_up"
-        if intent == "occupation_facts" and CREDENTIAL_WORDS.search(message) and not re.search(r"salar|wage|earn|pay|outlook|growth|demand|entry requirement", message, re.I):
+        if (
+            intent == "occupation_facts"
+            and CREDENTIAL_WORDS.search(message)
+            and not re.search(r"salar|wage|earn|pay|outlook|growth|demand|entry requirement", message, re.I)
+        ):
             return "find_credentials"
         if intent == "explain_credential" and FIND_SHAPE.search(message):
             return "find_credentials"
-        if intent == "guide" and CREDENTIAL_WORDS.search(message) and not (GUIDE.search(message) or GUIDE_TOPIC.search(message) or DEFINITION.match(message) or re.match(r"\s*(how|why)\b", message, re.I)):
+        if (
+            intent == "guide"
+            and CREDENTIAL_WORDS.search(message)
+            and not (GUIDE.search(message) or GUIDE_TOPIC.search(message) or DEFINITION.match(message) or re.match(r"\s*(how|why)\b", message, re.I))
+        ):
             return "find_credentials"
         return intent
 
@@ -260,14 +294,25 @@ class Agent:
         creds = [h.record for h in hits if isinstance(h.record, Credential)]
         filters = result.filters
         if not creds:
-            return AgentReply(answer=composer.nothing_found(message, filters.model_dump(exclude_none=True)), intent=intent, tools=["search"], follow_ups=["What micro-credentials are there in data analytics?", "What is a micro-credential?"])
-        intro = "These credentials in the catalogue fit what you asked:" if filters.is_empty() or filters == SearchFilters(kind="credential") else "These credentials in the catalogue match your constraints:"
+            return AgentReply(
+                answer=composer.nothing_found(message, filters.model_dump(exclude_none=True)),
+                intent=intent,
+                tools=["search"],
+                follow_ups=["What micro-credentials are there in data analytics?", "What is a micro-credential?"],
+            )
+        intro = (
+            "These credentials in the catalogue fit what you asked:"
+            if filters.is_empty() or filters == SearchFilters(kind="credential")
+            else "These credentials in the catalogue match your constraints:"
+        )
         answer = composer.credential_list(creds, intro)
         follow = [f"Tell me more about {creds[0].title}"]
         if len(creds) > 1:
             follow.append("Compare the first two")
         follow.append("Make me a plan" if target else "What skills am I missing for this career?")
-        return AgentReply(answer=answer, intent=intent, citations=[cite(c) for c in creds], credentials=[c.id for c in creds], follow_ups=follow, tools=["search"])
+        return AgentReply(
+            answer=answer, intent=intent, citations=[cite(c) for c in creds], credentials=[c.id for c in creds], follow_ups=follow, tools=["search"]
+        )
 
     def _explain(self, message: str, state: ConversationState, intent: str) -> AgentReply:
         ids = self._named(message) or link_credentials(message, self.toolbox.catalogue)
@@ -275,7 +320,9 @@ class Agent:
             result = self.toolbox.search(message, SearchFilters(kind="credential"), k=1)
             strong = [r for r in result.records if isinstance(r, Credential) and _mentions(message, r)]
             if not strong:
-                return AgentReply(answer=composer.nothing_found(message, {}) + " If you know its exact title or exam code, ask with that.", intent=intent, tools=["search"])
+                return AgentReply(
+                    answer=composer.nothing_found(message, {}) + " If you know its exact title or exam code, ask with that.", intent=intent, tools=["search"]
+                )
             ids = [strong[0].id]
         shown = self.toolbox.show_record(ids[0])
         cred = shown.records[0]
@@ -299,15 +346,28 @@ class Agent:
         if len(ids) < 2:
             ids = self._ordinal_refs(message, state) or state.last_credentials[:2]
         if len(ids) < 2:
-            return AgentReply(answer="Which credentials should I compare? Name two to four (titles or exam codes), or search first and say “compare the first two”.", intent=intent)
+            return AgentReply(
+                answer="Which credentials should I compare? Name two to four (titles or exam codes), or search first and say “compare the first two”.",
+                intent=intent,
+            )
         result = self.toolbox.compare(ids[:4])
         creds = [r for r in result.records if isinstance(r, Credential)]
-        return AgentReply(answer=composer.comparison(result.data["rows"], creds), intent=intent, citations=result.citations, credentials=[c.id for c in creds], data={"comparison": result.data["rows"]}, tools=["compare"])
+        return AgentReply(
+            answer=composer.comparison(result.data["rows"], creds),
+            intent=intent,
+            citations=result.citations,
+            credentials=[c.id for c in creds],
+            data={"comparison": result.data["rows"]},
+            tools=["compare"],
+        )
 
     def _occupation(self, message: str, state: ConversationState, intent: str) -> AgentReply:
         occ_id = self._occupation_in(message) or state.profile.target or self._occupation_searched(message)
         if not occ_id:
-            return AgentReply(answer="Which occupation do you mean? For example “data analyst”, “information security analyst” or an O*NET-SOC code such as 15-2051.00.", intent=intent)
+            return AgentReply(
+                answer="Which occupation do you mean? For example “data analyst”, “information security analyst” or an O*NET-SOC code such as 15-2051.00.",
+                intent=intent,
+            )
         occ_id = link_occupation(occ_id, self.toolbox.catalogue) or occ_id
         result = self.toolbox.occupation_facts(occ_id)
         if not state.profile.target:  # "and which skills does the job need?" / "what is she missing for it?" refer back to it
@@ -326,11 +386,21 @@ class Agent:
     def _gap(self, message: str, state: ConversationState, intent: str) -> AgentReply:
         target = self._occupation_in(message) or state.profile.target or self._occupation_searched(message)
         if not target:
-            return AgentReply(answer="Which occupation are you aiming at? Tell me, and what skills you already have (e.g. “I know Excel and customer service”).", intent=intent)
+            return AgentReply(
+                answer="Which occupation are you aiming at? Tell me, and what skills you already have (e.g. “I know Excel and customer service”).",
+                intent=intent,
+            )
         state.profile = state.profile.model_copy(update={"target": target})
         result = self.toolbox.skill_gap(state.profile)
         gap = result.data
-        return AgentReply(answer=composer.skill_gap(gap), intent=intent, citations=result.citations, data={"gap": gap}, follow_ups=["Make me a plan to close the gap", "How much does this occupation earn?"], tools=["skill_gap"])
+        return AgentReply(
+            answer=composer.skill_gap(gap),
+            intent=intent,
+            citations=result.citations,
+            data={"gap": gap},
+            follow_ups=["Make me a plan to close the gap", "How much does this occupation earn?"],
+            tools=["skill_gap"],
+        )
 
     def _plan(self, message: str, state: ConversationState, intent: str) -> AgentReply:
         if intent == "refine_plan" or state.last_plan:
@@ -342,7 +412,11 @@ class Agent:
         missing = [f for f in PLAN_NEEDS if getattr(state.profile, f) in (None, [], "")]
         if missing:
             state.pending = "plan"
-            return AgentReply(answer=composer.ask_for(missing, _known(state)), intent="plan", data={"missing": missing, "profile": state.profile.model_dump(mode="json", exclude_defaults=True)})
+            return AgentReply(
+                answer=composer.ask_for(missing, _known(state)),
+                intent="plan",
+                data={"missing": missing, "profile": state.profile.model_dump(mode="json", exclude_defaults=True)},
+            )
         state.pending = None
         result = self.toolbox.plan(state.profile, state.last_objective)
         plan = result.data
@@ -383,7 +457,12 @@ class Agent:
             )
         known = _known(state)
         answer = "Noted. " + ("Your profile now has: " + "; ".join(known) + "." if known else "I could not find a profile detail in that message.")
-        return AgentReply(answer=answer, intent=intent, data={"profile": state.profile.model_dump(mode="json", exclude_defaults=True)}, follow_ups=["Make me a plan", "What skills am I missing?"])
+        return AgentReply(
+            answer=answer,
+            intent=intent,
+            data={"profile": state.profile.model_dump(mode="json", exclude_defaults=True)},
+            follow_ups=["Make me a plan", "What skills am I missing?"],
+        )
 
     def _follow_up(self, message: str, state: ConversationState, intent: str) -> AgentReply:
         refs = self._ordinal_refs(message, state) or state.last_credentials[:1]
@@ -403,7 +482,11 @@ class Agent:
                 listed = "; ".join(f"**{t.title}** [{n}]" for n, t in enumerate(targets, 2))
                 answer = f"**{cred.title}** [1] stacks into {listed}."
                 titles = {t.id: t.title for t in targets}
-                notes = [f"{link.credit:g} {link.credit_unit or 'credits'} toward {titles[link.target]}" for link in cred.stacks_into if link.credit and link.target in titles]
+                notes = [
+                    f"{link.credit:g} {link.credit_unit or 'credits'} toward {titles[link.target]}"
+                    for link in cred.stacks_into
+                    if link.credit and link.target in titles
+                ]
                 if notes:
                     answer += " Credit recognised: " + "; ".join(notes) + "."
             else:
@@ -436,8 +519,14 @@ class Agent:
         lines = [f"- **{c.title}** [{n}]: {composer.money(c) if what == 'cost' else composer.size(c)}" for n, c in enumerate(creds, 1)]
         best = ranked[0]
         known = key(best) != float("inf")
-        head = f"**{best.title}** [{creds.index(best) + 1}] is {word}." if known and key(ranked[0]) != key(ranked[-1]) else f"The catalogue does not say which is {word}."
-        return AgentReply(answer=head + "\n\n" + "\n".join(lines), intent=intent, citations=[cite(c) for c in creds], credentials=[c.id for c in creds], tools=["compare"])
+        head = (
+            f"**{best.title}** [{creds.index(best) + 1}] is {word}."
+            if known and key(ranked[0]) != key(ranked[-1])
+            else f"The catalogue does not say which is {word}."
+        )
+        return AgentReply(
+            answer=head + "\n\n" + "\n".join(lines), intent=intent, citations=[cite(c) for c in creds], credentials=[c.id for c in creds], tools=["compare"]
+        )
 
     def _badge(self, message: str, state: ConversationState, attachment: tuple[str, bytes] | None) -> AgentReply:
         if attachment is None:
@@ -481,13 +570,21 @@ class Agent:
             return state.last_credentials[:2]
         if re.search(r"\b(last|that|this) one\b", lowered) and state.last_credentials:
             return [state.last_credentials[-1] if "last" in lowered else state.last_credentials[0]]
-        found = [state.last_credentials[ORDINALS[w]] for w in re.findall(r"\b(first|1st|second|2nd|third|3rd|fourth|4th|fifth|5th)\b", lowered) if ORDINALS[w] < len(state.last_credentials)]
+        found = [
+            state.last_credentials[ORDINALS[w]]
+            for w in re.findall(r"\b(first|1st|second|2nd|third|3rd|fourth|4th|fifth|5th)\b", lowered)
+            if ORDINALS[w] < len(state.last_credentials)
+        ]
         return list(dict.fromkeys(found))
 
     def _resolve_held_from_context(self, message: str, state: ConversationState) -> list[str]:
         """'I already have the Google one': a credential from the last answer by provider or word."""
         catalogue = self.toolbox.catalogue
-        words = [w for w in re.findall(r"[a-z0-9+]+", message.lower()) if len(w) > 2 and w not in {"already", "have", "the", "one", "got", "hold", "completed", "and"}]
+        words = [
+            w
+            for w in re.findall(r"[a-z0-9+]+", message.lower())
+            if len(w) > 2 and w not in {"already", "have", "the", "one", "got", "hold", "completed", "and"}
+        ]
         for cid in state.last_credentials + [s.get("credential_id", "") for s in (state.last_plan or {}).get("steps", [])]:
             cred = catalogue.credentials.get(cid)
             if cred and any(w in f"{cred.title} {cred.provider}".lower() for w in words):
@@ -523,7 +620,9 @@ def _eur(cred: Credential, catalogue: Any) -> float:
 
 
 _MORE_HOURS = re.compile(r"(\d+(?:\.\d+)?)\s*(?:more|extra|additional)\s*(?:h|hrs?|hours?)\b", re.I)
-_MORE_MONEY = re.compile(r"(\d[\d,.]*)\s*(?:(eur|euros?|€|usd|dollars?|\$|gbp|pounds?|£|chf|francs?)\s*)?(?:more|extra|additional)\b(?!\s*(?:h|hrs?|hours?)\b)", re.I)
+_MORE_MONEY = re.compile(
+    r"(\d[\d,.]*)\s*(?:(eur|euros?|€|usd|dollars?|\$|gbp|pounds?|£|chf|francs?)\s*)?(?:more|extra|additional)\b(?!\s*(?:h|hrs?|hours?)\b)", re.I
+)
 
 
 def _add_increments(message: str, said: Any, state: ConversationState) -> None:

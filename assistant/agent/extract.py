@@ -16,7 +16,9 @@ from assistant.currency import currency_code
 from assistant.models import Budget, Delivery, LearnerProfile
 
 _NUM = r"(\d{1,3}(?:[,.\s]\d{3})+|\d+(?:\.\d+)?)\s*(k)?"
-_CUR = r"(eur|euros?|€|usd|us\s?dollars?|dollars?|\$|gbp|pounds?|£|chf|swiss francs?|francs?|dkk|danish kroner|kroner|sek|nok|cad|aud|sgd|inr|jpy|yen|clp|pesos?)"
+_CUR = (
+    r"(eur|euros?|€|usd|us\s?dollars?|dollars?|\$|gbp|pounds?|£|chf|swiss francs?|francs?|dkk|danish kroner|kroner|sek|nok|cad|aud|sgd|inr|jpy|yen|clp|pesos?)"
+)
 BUDGET_RES = [
     re.compile(rf"{_CUR}\s?{_NUM}", re.I),
     re.compile(rf"{_NUM}\s?{_CUR}", re.I),
@@ -24,21 +26,67 @@ BUDGET_RES = [
 ]
 HOURS_RE = re.compile(r"(\d+(?:\.\d+)?)\s*(?:-|to)?\s*(?:\d+\s*)?(?:h|hrs?|hours?)\b\s*(?:a|per|/|each|every)?\s*(?:week|wk|w\b)", re.I)
 HOURS_DAY_RE = re.compile(r"(\d+(?:\.\d+)?)\s*(?:h|hrs?|hours?)\s*(?:a|per|/|each|every)\s*day", re.I)
-DEADLINE_RE = re.compile(r"(?:within|in|under|less than|by|next|over|no more than)\s+(?:the\s+next\s+)?(\d+|a|one|two|three|four|five|six|nine|twelve|eighteen)\s*(weeks?|months?|years?)", re.I)
+DEADLINE_RE = re.compile(
+    r"(?:within|in|under|less than|by|next|over|no more than)\s+(?:the\s+next\s+)?(\d+|a|one|two|three|four|five|six|nine|twelve|eighteen)\s*(weeks?|months?|years?)",
+    re.I,
+)
 WORDS = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "nine": 9, "twelve": 12, "eighteen": 18}
 LANGUAGES = {
-    "english": "en", "german": "de", "deutsch": "de", "french": "fr", "spanish": "es", "italian": "it", "danish": "da",
-    "finnish": "fi", "swedish": "sv", "dutch": "nl", "portuguese": "pt", "norwegian": "no", "polish": "pl",
+    "english": "en",
+    "german": "de",
+    "deutsch": "de",
+    "french": "fr",
+    "spanish": "es",
+    "italian": "it",
+    "danish": "da",
+    "finnish": "fi",
+    "swedish": "sv",
+    "dutch": "nl",
+    "portuguese": "pt",
+    "norwegian": "no",
+    "polish": "pl",
 }
 COUNTRIES = {
-    "switzerland": "CH", "swiss": "CH", "germany": "DE", "ireland": "IE", "irish": "IE", "denmark": "DK", "danish": "DK",
-    "finland": "FI", "finnish": "FI", "united states": "US", "usa": "US", "the us": "US", "america": "US", "north carolina": "US",
-    "chile": "CL", "united kingdom": "GB", "the uk": "GB", "britain": "GB", "england": "GB", "netherlands": "NL", "dutch": "NL",
-    "france": "FR", "spain": "ES", "italy": "IT", "austria": "AT", "canada": "CA", "australia": "AU", "singapore": "SG", "india": "IN",
-    "sweden": "SE", "norway": "NO", "belgium": "BE", "portugal": "PT", "poland": "PL",
+    "switzerland": "CH",
+    "swiss": "CH",
+    "germany": "DE",
+    "ireland": "IE",
+    "irish": "IE",
+    "denmark": "DK",
+    "danish": "DK",
+    "finland": "FI",
+    "finnish": "FI",
+    "united states": "US",
+    "usa": "US",
+    "the us": "US",
+    "america": "US",
+    "north carolina": "US",
+    "chile": "CL",
+    "united kingdom": "GB",
+    "the uk": "GB",
+    "britain": "GB",
+    "england": "GB",
+    "netherlands": "NL",
+    "dutch": "NL",
+    "france": "FR",
+    "spain": "ES",
+    "italy": "IT",
+    "austria": "AT",
+    "canada": "CA",
+    "australia": "AU",
+    "singapore": "SG",
+    "india": "IN",
+    "sweden": "SE",
+    "norway": "NO",
+    "belgium": "BE",
+    "portugal": "PT",
+    "poland": "PL",
 }
 TARGET_RES = [
-    re.compile(r"(?:into|become an?|becoming an?|career (?:in|as)|work as an?|job as an?|role as an?|aiming (?:at|for)|target(?:ing)?|switch to|move to|move into|transition to|transition into|get into|to be an?|want to be an?|path to)\s+(?:an?\s+|the\s+)?([a-z][a-z &/+-]{2,60}?)(?=[,.;!?]| with | on | and | in \d| within| under| for | but |$)", re.I),
+    re.compile(
+        r"(?:into|become an?|becoming an?|career (?:in|as)|work as an?|job as an?|role as an?|aiming (?:at|for)|target(?:ing)?|switch to|move to|move into|transition to|transition into|get into|to be an?|want to be an?|path to)\s+(?:an?\s+|the\s+)?([a-z][a-z &/+-]{2,60}?)(?=[,.;!?]| with | on | and | in \d| within| under| for | but |$)",
+        re.I,
+    ),
 ]
 ROLE_RES = [
     re.compile(r"\bi(?:'m| am) (?:currently |now )?(?:an?\s+)?([a-z][a-z -]{2,40}?)(?=[,.;!?]| and | who | with | looking | wanting |$)", re.I),
@@ -46,7 +94,21 @@ ROLE_RES = [
     re.compile(r"\bcurrently (?:an?\s+)?([a-z][a-z -]{2,40}?)(?=[,.;!?]| and |$)", re.I),
     re.compile(r"\bi (manage|run) (?:an?\s+|the\s+)?([a-z]+)", re.I),
 ]
-NOT_ROLES = {"looking", "interested", "trying", "new", "not sure", "based", "planning", "thinking", "going", "able", "free", "available", "unemployed and looking"}
+NOT_ROLES = {
+    "looking",
+    "interested",
+    "trying",
+    "new",
+    "not sure",
+    "based",
+    "planning",
+    "thinking",
+    "going",
+    "able",
+    "free",
+    "available",
+    "unemployed and looking",
+}
 
 
 @dataclass
@@ -263,7 +325,9 @@ def find_occupation_mention(text: str, catalogue: Catalogue) -> str | None:
 
 def link_skills(text: str, catalogue: Catalogue) -> list[str]:
     """Skills named after 'I know / I can / skills in / experience with'."""
-    match = re.search(r"(?:i know|i can use|i can do|i'm good at|i am good at|skills? (?:in|with)|experience (?:in|with)|familiar with|i use)\s+([^.;!?]+)", text, re.I)
+    match = re.search(
+        r"(?:i know|i can use|i can do|i'm good at|i am good at|skills? (?:in|with)|experience (?:in|with)|familiar with|i use)\s+([^.;!?]+)", text, re.I
+    )
     if not match:
         return []
     found: list[str] = []

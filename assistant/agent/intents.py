@@ -30,15 +30,48 @@ _DOMAIN = re.compile(
 )
 
 RULES: list[tuple[str, re.Pattern[str]]] = [
-    ("guide", re.compile(r"^(what (is|are)|how (do|does|can|is)|explain|why)\b.*\b(micro-?credentials?|ects|eqf|open badges?( verification)?|badge verification|verification work|stackable|stacking|rpl|prior learning|springboard\+?|recommendation|standard elements|cas,? das|quality of a credential|funding)\b", re.I)),
-    ("badge", re.compile(r"\b((this|the|my|that|a candidate's|attached|his|her) (open )?(badge|credential|certificate)|verify|verif(y|ied|ication)|genuine|authentic|revoked|forged|fake|tampered|is (it|this) (real|valid))\b", re.I)),
+    (
+        "guide",
+        re.compile(
+            r"^(what (is|are)|how (do|does|can|is)|explain|why)\b.*\b(micro-?credentials?|ects|eqf|open badges?( verification)?|badge verification|verification work|stackable|stacking|rpl|prior learning|springboard\+?|recommendation|standard elements|cas,? das|quality of a credential|funding)\b",
+            re.I,
+        ),
+    ),
+    (
+        "badge",
+        re.compile(
+            r"\b((this|the|my|that|a candidate's|attached|his|her) (open )?(badge|credential|certificate)|verify|verif(y|ied|ication)|genuine|authentic|revoked|forged|fake|tampered|is (it|this) (real|valid))\b",
+            re.I,
+        ),
+    ),
     ("compare", re.compile(r"\b(compare|comparison|versus|vs\.?|side by side|difference between|which is better|differ)\b", re.I)),
-    ("skill_gap", re.compile(r"\b(skill ?gap|what (skills )?am i missing|what (do|does|would|will) (i|we|they|she|he|you|my \w+|our \w+) (still )?(lack|miss|need to learn)|(is|are|am) (she|he|they|i|we) missing|how far am i|which of my skills transfer|transferable)\b", re.I)),
-    ("occupation_facts", re.compile(r"\b(salary|salaries|wage|wages|earn|earns|pay(?:s|ed)? (?:for|as)|outlook|job growth|demand for|what does an? [a-z ]+ do|how much (?:does|do|can|would) (?:an? )?[a-z ]+ make|entry requirements?|skills (does|do) (the|this|that|an?|such an?) [a-z ]{0,30}(job|role|occupation|position|career) (need|require)|skills (are )?(needed|required) (for|by|in) (the|this|that) (job|role|occupation))\b", re.I)),
+    (
+        "skill_gap",
+        re.compile(
+            r"\b(skill ?gap|what (skills )?am i missing|what (do|does|would|will) (i|we|they|she|he|you|my \w+|our \w+) (still )?(lack|miss|need to learn)|(is|are|am) (she|he|they|i|we) missing|how far am i|which of my skills transfer|transferable)\b",
+            re.I,
+        ),
+    ),
+    (
+        "occupation_facts",
+        re.compile(
+            r"\b(salary|salaries|wage|wages|earn|earns|pay(?:s|ed)? (?:for|as)|outlook|job growth|demand for|what does an? [a-z ]+ do|how much (?:does|do|can|would) (?:an? )?[a-z ]+ make|entry requirements?|skills (does|do) (the|this|that|an?|such an?) [a-z ]{0,30}(job|role|occupation|position|career) (need|require)|skills (are )?(needed|required) (for|by|in) (the|this|that) (job|role|occupation))\b",
+            re.I,
+        ),
+    ),
 ]
-FOLLOW_UP = re.compile(r"\b(the (first|second|third|fourth|fifth|last|other) one|that one|this one|first two|these two|it taught|does it|is it online|how much is it|how long (is|does) it)\b", re.I)
-REFINE = re.compile(r"\b(cheaper|less money|less expensive|faster|quicker|sooner|most stackable|more stackable|alternative|another plan|what if|instead|only online|more hours|fewer hours|more money|euros? more|[0-9]+ more)\b", re.I)
-UPDATE = re.compile(r"\b(i already (have|hold|did|completed)|i have (the|a|an) |i hold|i've (got|completed|done)|my budget is|i can (do|spend|study)|i live in|i only want|i need to finish|i completed)\b", re.I)
+FOLLOW_UP = re.compile(
+    r"\b(the (first|second|third|fourth|fifth|last|other) one|that one|this one|first two|these two|it taught|does it|is it online|how much is it|how long (is|does) it)\b",
+    re.I,
+)
+REFINE = re.compile(
+    r"\b(cheaper|less money|less expensive|faster|quicker|sooner|most stackable|more stackable|alternative|another plan|what if|instead|only online|more hours|fewer hours|more money|euros? more|[0-9]+ more)\b",
+    re.I,
+)
+UPDATE = re.compile(
+    r"\b(i already (have|hold|did|completed)|i have (the|a|an) |i hold|i've (got|completed|done)|my budget is|i can (do|spend|study)|i live in|i only want|i need to finish|i completed)\b",
+    re.I,
+)
 # Requests that are never ours, even when a domain word appears (health, code help, translation, people search).
 OUT_OF_SCOPE = re.compile(
     r"\b(headaches?|fever|migraine|medicine|medication|symptoms?|blood pressure|diabetes|lose weight|my doctor|diagnos\w*|"
@@ -54,7 +87,9 @@ REQUEST = re.compile(
     r"\?|\b(which|what|find|show|list|recommend|suggest|looking for|search|any|help me|give me|make me|want (a|an|some|to (find|take|do|study|learn|get))|need (a|an|some))\b",
     re.I,
 )
-GREETING = re.compile(r"\b(what (kind|sort|type)s? of (questions|things)|what can i ask|how (can|do|should) i use you|what are you (for|able to do)|what do you do)\b", re.I)
+GREETING = re.compile(
+    r"\b(what (kind|sort|type)s? of (questions|things)|what can i ask|how (can|do|should) i use you|what are you (for|able to do)|what do you do)\b", re.I
+)
 # Definitional or how-it-works questions about credentials in general (not about one named credential).
 GUIDE = re.compile(
     r"^\s*(?:and\s+|so\s+)?(?:what(?:'s| is| are| does)|how (?:do|does|is|are|can|should|many|much)|why|explain|define|do|does|is|are|can|tips|advice)\b.*"
@@ -62,8 +97,13 @@ GUIDE = re.compile(
     re.I,
 )
 # Topics the guides explain (funding, recognition, credit systems, standards).
-GUIDE_TOPIC = re.compile(r"\b(funding|funded|grants?|subsid\w*|recogni[sz]\w*|ects|eqf|rpl|prior learning|open badges|accreditation|quality assurance|upskilling)\b", re.I)
-DEICTIC_BADGE = re.compile(r"\b(this|that|attached|my|his|her|their|a candidate's|the candidate's|these)\s+(open\s+)?(digital\s+)?(badge|credential|certificate|file|json|jwt|png|svg)s?\b|\bverify (a|this|the|my|his|her) |\b(is (it|this) (real|genuine|valid|fake))\b|\brevoked\b|\bforged\b|\btampered\b", re.I)
+GUIDE_TOPIC = re.compile(
+    r"\b(funding|funded|grants?|subsid\w*|recogni[sz]\w*|ects|eqf|rpl|prior learning|open badges|accreditation|quality assurance|upskilling)\b", re.I
+)
+DEICTIC_BADGE = re.compile(
+    r"\b(this|that|attached|my|his|her|their|a candidate's|the candidate's|these)\s+(open\s+)?(digital\s+)?(badge|credential|certificate|file|json|jwt|png|svg)s?\b|\bverify (a|this|the|my|his|her) |\b(is (it|this) (real|genuine|valid|fake))\b|\brevoked\b|\bforged\b|\btampered\b",
+    re.I,
+)
 PLAN = re.compile(r"\b(plan|roadmap|pathway|path into|route into|step by step|sequence|what should i take first|which credentials get me)\b", re.I)
 
 

@@ -52,7 +52,9 @@ def build_tools(agent: Agent, state: ConversationState, log: ToolLog) -> list[An
         payload = json.dumps({"tool": result.name, "data": result.data, "records": [c.model_dump() for c in result.citations]}, default=str)
         return DATA_WRAPPER.format(payload=payload)
 
-    def search_catalogue(query: str, max_cost_eur: float | None = None, delivery: str | None = None, language: str | None = None, kind: str = "credential") -> str:
+    def search_catalogue(
+        query: str, max_cost_eur: float | None = None, delivery: str | None = None, language: str | None = None, kind: str = "credential"
+    ) -> str:
         """Search the credential catalogue, occupations ('occupation') or guides ('document')."""
         return record(box.search(query, SearchFilters(kind=kind, max_cost=max_cost_eur, delivery=delivery, language=language), k=5))
 
@@ -178,7 +180,12 @@ def stream_with_llm(agent: Agent, message: str, state: ConversationState, offlin
     try:
         graph = _agent_graph(agent, state, log)
         for chunk, _meta in graph.stream({"messages": [{"role": "user", "content": message}]}, stream_mode="messages"):
-            if getattr(chunk, "type", "") in {"AIMessageChunk", "ai"} and not getattr(chunk, "tool_call_chunks", None) and isinstance(chunk.content, str) and chunk.content:
+            if (
+                getattr(chunk, "type", "") in {"AIMessageChunk", "ai"}
+                and not getattr(chunk, "tool_call_chunks", None)
+                and isinstance(chunk.content, str)
+                and chunk.content
+            ):
                 pieces.append(chunk.content)
                 yield chunk.content
     except StackwiseError as exc:

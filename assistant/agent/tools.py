@@ -79,9 +79,19 @@ class Toolbox:
             creds.append(record)
         rows = [
             {
-                "id": c.id, "title": c.title, "provider": c.provider, "type": c.type.value, "cost": _cost_dict(c), "workload_hours": c.workload_hours,
-                "duration_weeks": c.duration_weeks, "ects": c.ects, "eqf_level": c.eqf_level, "delivery": c.delivery.value if c.delivery else None,
-                "language": c.language, "assessment_type": c.assessment_type, "skills": [catalogue.skill_label(s) for s in c.skills],
+                "id": c.id,
+                "title": c.title,
+                "provider": c.provider,
+                "type": c.type.value,
+                "cost": _cost_dict(c),
+                "workload_hours": c.workload_hours,
+                "duration_weeks": c.duration_weeks,
+                "ects": c.ects,
+                "eqf_level": c.eqf_level,
+                "delivery": c.delivery.value if c.delivery else None,
+                "language": c.language,
+                "assessment_type": c.assessment_type,
+                "skills": [catalogue.skill_label(s) for s in c.skills],
                 "stacks_into": [link.target for link in c.stacks_into],
             }
             for c in creds
@@ -95,7 +105,8 @@ class Toolbox:
         if not isinstance(record, Occupation):
             raise RecordNotFoundError(occupation_id)
         data = {
-            "id": record.id, "title": record.title,
+            "id": record.id,
+            "title": record.title,
             "median_wage": [w.model_dump(mode="json") for w in record.median_wage],
             "outlook": [o.model_dump(mode="json") for o in record.outlook],
             "skills": [{"skill": catalogue.skill_label(s.skill), "importance": s.importance} for s in sorted(record.skills, key=lambda s: -s.importance)],
@@ -155,4 +166,11 @@ def _cost_dict(cred: Credential) -> dict[str, Any] | None:
     cost = cred.cost
     if cost is None:
         return None
-    return {"amount": cost.amount, "currency": cost.currency, "as_of": cost.as_of.isoformat() if cost.as_of else None, "free": cost.free, "funded": cost.funded, "source": cost.source}
+    return {
+        "amount": cost.amount,
+        "currency": cost.currency,
+        "as_of": cost.as_of.isoformat() if cost.as_of else None,
+        "free": cost.free,
+        "funded": cost.funded,
+        "source": cost.source,
+    }

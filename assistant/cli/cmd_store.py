@@ -146,8 +146,18 @@ def search(
     if delivery and delivery not in {"online", "in-person", "blended"}:
         raise InputError(f"Unknown delivery {delivery!r} — use online, in-person or blended.")
     filters = SearchFilters(
-        kind=kind, type=type_, provider=provider, country=country, max_cost=max_cost, currency=currency.upper(), free=free or None,
-        delivery=delivery, language=language, max_weeks=max_weeks, eqf_level=eqf, field=field,
+        kind=kind,
+        type=type_,
+        provider=provider,
+        country=country,
+        max_cost=max_cost,
+        currency=currency.upper(),
+        free=free or None,
+        delivery=delivery,
+        language=language,
+        max_weeks=max_weeks,
+        eqf_level=eqf,
+        field=field,
     )
     services = services_for(store)
     hits = services.retriever.search(text, k=k, filters=filters)
@@ -179,5 +189,17 @@ def ui(port: int = typer.Option(8501, help="Port to serve on.")) -> None:
     app_path = Path(__file__).resolve().parents[2] / "app.py"
     if not app_path.exists():
         raise StoreMissingError(str(app_path))
-    cmd = [sys.executable, "-m", "streamlit", "run", str(app_path), "--server.port", str(port), "--browser.gatherUsageStats", "false", "--server.headless", "true"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(app_path),
+        "--server.port",
+        str(port),
+        "--browser.gatherUsageStats",
+        "false",
+        "--server.headless",
+        "true",
+    ]
     raise typer.Exit(subprocess.call(cmd))

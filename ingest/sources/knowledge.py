@@ -40,7 +40,11 @@ class KnowledgeReader:
     def sniff(self, path: Path, head: bytes) -> bool:
         text = head.decode("utf-8", errors="ignore").lstrip("\ufeff")
         if path.suffix.lower() in {".yaml", ".yml"}:
-            return any(line.split(":")[0].strip() in COLLECTIONS or line.startswith("rates:") for line in text.splitlines()[:40] if not line.startswith(("#", " ", "-")))
+            return any(
+                line.split(":")[0].strip() in COLLECTIONS or line.startswith("rates:")
+                for line in text.splitlines()[:40]
+                if not line.startswith(("#", " ", "-"))
+            )
         return text.startswith("---\n") and "\nid:" in text[:2000] and "\ntitle:" in text[:2000]
 
     def read(self, path: Path) -> Iterator[AnyRecord | RateTable | Rejection]:
