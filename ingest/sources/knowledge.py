@@ -75,9 +75,9 @@ class KnowledgeReader:
         except ValueError as exc:  # a constructor refusing a value, e.g. an integer over 4,300 digits
             yield Rejection(str(path), f"malformed YAML: {exc}")
             return
-        problem = tree_problem(data)
-        if problem:
-            yield Rejection(str(path), f"YAML {problem}")
+        shape_problem = tree_problem(data)
+        if shape_problem:
+            yield Rejection(str(path), f"YAML {shape_problem}")
             return
         if not isinstance(data, dict):
             yield Rejection(str(path), "expected a mapping with keys credentials/occupations/skills/providers")
