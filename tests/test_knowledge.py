@@ -100,6 +100,16 @@ def test_occupation_skills_are_reachable_or_flagged(loaded) -> None:
     assert unreachable == []
 
 
+def test_known_gaps_are_really_gaps(loaded) -> None:
+    """A skill listed as a known gap must not be taught by any credential (the list stays true)."""
+    import yaml
+
+    records, _ = loaded
+    taught = {s for c in _of(records, Credential) for s in c.skills}
+    gaps = set(yaml.safe_load((KNOWLEDGE / "known_gaps.yaml").read_text())["skills"])
+    assert sorted(gaps & taught) == []
+
+
 def test_every_credential_field_has_target_occupations(loaded) -> None:
     records, _ = loaded
     occupation_fields = {f for o in _of(records, Occupation) for f in o.fields}
