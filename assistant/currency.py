@@ -11,6 +11,7 @@ from datetime import date
 from pydantic import BaseModel, Field
 
 from assistant.errors import InputError
+from assistant.models import Cost
 
 # Currency names seen in catalogues (CTDL often writes names, not codes).
 CURRENCY_NAMES = {
@@ -99,3 +100,16 @@ class RateTable(BaseModel):
     @property
     def citation(self) -> str:
         return f"{self.source}, rates of {self.as_of.isoformat()}"
+
+
+def cost_in_currency(cost: Cost | None, currency: str, rates: RateTable | None) -> float | None:
+    """A published cost in ``currency`` (free is 0); None when unknown or not convertible."""
+    if cost is None:
+        return None
+    if cost.free or cost.amount == 0:
+        return 0.0
+    if cost.amount is None or not cost.currency:
+        return None
+    if cost.currency == currency.upper():
+        return cost.amount
+    return rates.try_convert(cost.amount, cost.currency, currency) if rates is not None else None

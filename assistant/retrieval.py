@@ -13,6 +13,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from assistant.catalogue import Catalogue, load_catalogue
+from assistant.currency import cost_in_currency
 from assistant.embeddings import Embedder, encode_query
 from assistant.linking import ASKING_WORDS, STOPWORDS, EntityIndex, Link, corpus_vocabulary, entity_index, lexical_query, looks_like_code
 from assistant.models import AnyRecord, Credential
@@ -302,18 +303,7 @@ def passes(record: AnyRecord, filters: SearchFilters, catalogue: Catalogue) -> b
 
 def cost_in(credential: Credential, currency: str, catalogue: Catalogue) -> float | None:
     """The credential's cost in ``currency`` via the catalogue's rate table; None when unknown."""
-    cost = credential.cost
-    if cost is None:
-        return None
-    if cost.free or cost.amount == 0:
-        return 0.0
-    if cost.amount is None or not cost.currency:
-        return None
-    if cost.currency == currency.upper():
-        return cost.amount
-    if catalogue.rates is None:
-        return None
-    return catalogue.rates.try_convert(cost.amount, cost.currency, currency)
+    return cost_in_currency(credential.cost, currency, catalogue.rates)
 
 
 def _snippet(text: str, limit: int = 240) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from assistant.currency import RateTable, cost_in_currency
 from assistant.models import AnyRecord, Credential, Document, Occupation, Provider, Skill
 from assistant.store import ChunkRow
 
@@ -126,7 +127,7 @@ def _split_long(text: str) -> list[str]:
     return pieces
 
 
-def chunk_metadata(record: AnyRecord, rates: object | None) -> dict[str, object]:
+def chunk_metadata(record: AnyRecord, rates: RateTable | None) -> dict[str, object]:
     """Chroma metadata for filtering: kind, type, provider, country, cost in EUR, ..."""
     meta: dict[str, object] = {"record_id": record.id, "kind": record.kind}
     if isinstance(record, Credential):
@@ -152,17 +153,7 @@ def chunk_metadata(record: AnyRecord, rates: object | None) -> dict[str, object]
     return meta
 
 
-def _cost_eur(record: Credential, rates: object | None) -> float:
+def _cost_eur(record: Credential, rates: RateTable | None) -> float:
     """Cost converted to EUR; -1 when unknown (so 'max cost' filters exclude unknowns)."""
-    cost = record.cost
-    if cost is None:
-        return -1.0
-    if cost.free or cost.amount == 0:
-        return 0.0
-    if cost.amount is None or not cost.currency:
-        return -1.0
-    if cost.currency == "EUR":
-        return float(cost.amount)
-    convert = getattr(rates, "try_convert", None)
-    value = convert(cost.amount, cost.currency, "EUR") if convert else None
+    value = cost_in_currency(record.cost, "EUR", rates)
     return -1.0 if value is None else round(float(value), 2)

@@ -14,12 +14,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from assistant.agent import composer
-from assistant.agent.extract import extract, find_occupation_mention, link_credentials, link_occupation, named_credentials
+from assistant.agent.extract import extract, find_occupation_mention, link_credentials, link_occupation, link_occupation_phrase, named_credentials
 from assistant.agent.intents import DEICTIC_BADGE, GUIDE, GUIDE_TOPIC, OUT_OF_SCOPE, REQUEST, UPDATE, classifier_for
-from assistant.agent.state import AgentReply, Citation, ConversationState
+from assistant.agent.state import AgentReply, ConversationState
 from assistant.agent.tools import Toolbox, ToolResult, cite
+from assistant.currency import cost_in_currency
 from assistant.errors import InputError, StackwiseError
-from assistant.models import AnyRecord, Credential, Document, Occupation
+from assistant.models import Credential, Document, Occupation
+from assistant.query_parse import parse_query
 from assistant.retrieval import Retriever, SearchFilters
 from assistant.settings import ChatSettings
 
@@ -545,17 +547,12 @@ class Agent:
     # -- helpers ------------------------------------------------------------------------
 
     def _filters(self, message: str, state: ConversationState) -> tuple[SearchFilters, str]:
-        try:
-            from assistant.query_parse import parse_query
-        except ImportError:
-            return SearchFilters(), message
         parsed = parse_query(message, self.toolbox.catalogue)
         return parsed.filters, parsed.text
 
     def _occupation_in(self, message: str) -> str | None:
         catalogue = self.toolbox.catalogue
-        said = extract(message, catalogue)
-        return said.target or find_occupation_mention(message, catalogue)
+        return link_occupation_phrase(message, catalogue) or find_occupation_mention(message, catalogue)
 
     def _occupation_searched(self, message: str) -> str | None:
         """The occupation a field names ("transfer to project management"), found by search when no title is written."""
@@ -608,15 +605,11 @@ FAR_FROM_CATALOGUE = 0.35
 
 def _eur(cred: Credential, catalogue: Any) -> float:
     """A credential's price in EUR for ordering (free is 0; unknown sorts last)."""
+    converted = cost_in_currency(cred.cost, "EUR", catalogue.rates)
+    if converted is not None:
+        return float(converted)
     cost = cred.cost
-    if cost is None:
-        return float("inf")
-    if cost.free:
-        return 0.0
-    if cost.amount is None:
-        return float("inf")
-    converted = catalogue.rates.try_convert(cost.amount, cost.currency, "EUR") if catalogue.rates else None
-    return float(converted if converted is not None else cost.amount)
+    return float(cost.amount) if cost is not None and cost.amount is not None else float("inf")
 
 
 _MORE_HOURS = re.compile(r"(\d+(?:\.\d+)?)\s*(?:more|extra|additional)\s*(?:h|hrs?|hours?)\b", re.I)
@@ -696,10 +689,6 @@ def _path_in(message: str) -> Path | None:
     if match and Path(match.group(1)).is_file():
         return Path(match.group(1))
     return None
-
-
-def citations_for(records: list[AnyRecord]) -> list[Citation]:
-    return [cite(r) for r in records]
 
 
 def build_agent(services: Services) -> Agent:
