@@ -22,7 +22,7 @@ def test_questions_have_the_documented_shape() -> None:
     assert len({r["id"] for r in rows}) == len(rows)
     for row in rows:
         assert set(row) == {"id", "persona", "question", "relevant", "split", "tags"}, row["id"]
-        assert row["persona"] in {"learner", "recruiter", "adviser"} and row["split"] in {"dev", "heldout"}
+        assert row["persona"] in {"learner", "recruiter", "adviser"} and row["split"] in {"dev", "seen", "heldout"}
         assert isinstance(row["relevant"], list) and isinstance(row["tags"], list) and row["tags"]
         assert ("nothing" in row["tags"]) == (row["relevant"] == []), row["id"]
     splits = Counter(r["split"] for r in rows)
