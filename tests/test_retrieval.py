@@ -89,3 +89,26 @@ def test_occupation_by_alternative_title(retriever: Retriever) -> None:
 def test_a_product_the_provider_does_not_offer_is_answered_with_nothing(retriever: Retriever) -> None:
     assert retriever.search("Acme Academy Kubernetes Expert exam") == []
     assert "acme-dashboards" in _ids(retriever.search("Acme Academy Dashboards course"))
+
+
+def test_a_credential_of_a_brand_no_credential_carries_is_answered_with_nothing(retriever: Retriever) -> None:
+    # "Python" occurs in the catalogue (a CAS teaches it) but no credential is a Python
+    # certification: "Python Certified ..." names one the catalogue lacks
+    result = retriever.search_detailed("Python Certified Associate Programmer exam")
+    assert result.abstained and result.hits == []
+    # a topic word that merely starts the sentence is not a brand
+    assert retriever.search("Statistics certificate for data science")
+
+
+def test_a_named_provider_lifts_its_own_credentials(retriever: Retriever) -> None:
+    ranked = _ids(retriever.search("North University analytics courses", k=4))
+    assert ranked[:2] == ["north-cas-data", "north-mas-data"] or ranked[:2] == ["north-mas-data", "north-cas-data"]
+
+
+def test_words_found_together_in_one_passage_count_as_support(retriever: Retriever, monkeypatch: pytest.MonkeyPatch) -> None:
+    import assistant.retrieval as retrieval
+
+    # a calibration so strict that only other evidence can keep a question answered
+    monkeypatch.setitem(retrieval.ABSTAIN_BELOW, retriever.embedder.name, (1.01, 1.01))
+    assert "acme-data-basics" in _ids(retriever.search("spreadsheets and SQL"))
+    assert retriever.search_detailed("spreadsheets and kubernetes").abstained
