@@ -206,23 +206,34 @@ class EntityIndex:
         """A product the question names beside a provider that offers nothing by that name.
 
         "CompTIA Server+" or "Cisco CCIE": the provider is linked, but a capitalised or coded
-        word next to it occurs in none of that provider's credential titles, codes or
-        platforms. Returns the word, or None.
+        word right after its name (or just before it) occurs in none of that provider's
+        credential titles, codes or platforms, not even misspelt ("CompTIA Linx+" is Linux+).
+        A year is not a product. Returns the word, or None.
         """
-        providers = [link.record_id for link in links if link.kind == "provider" and link.record_id in self.provider_words]
+        providers = {link.record_id: link.surface.split() for link in links if link.kind == "provider" and link.record_id in self.provider_words}
         if not providers:
             return None
         named = {word for link in links if link.how in {"code", "exact"} for word in link.surface.split()}
         tokens = re.findall(r"[A-Za-z0-9][A-Za-z0-9+/.-]*", text)
-        for position, token in enumerate(tokens):
-            product_like = any(c.isdigit() for c in token) or "+" in token or (position > 0 and token[0].isupper()) or token[1:] != token[1:].lower()
-            if not product_like:
-                continue
-            for word in fold(token).split():
-                if word in named or word in GENERIC or word in ASKING_WORDS or word in STOPWORDS or word in PLACES or word == "plus" or len(word) < 2:
+        folded = [fold(t) for t in tokens]
+        for provider, surface in providers.items():
+            for start in range(len(tokens)):
+                if " ".join(folded[start : start + len(surface)]) != " ".join(surface):
                     continue
-                if all(word not in self.provider_words[p] for p in providers):
-                    return word
+                end = start + len(surface)
+                for position in [start - 1, *range(end, min(end + 3, len(tokens)))]:
+                    if position < 0:
+                        continue
+                    token = tokens[position]
+                    product_like = any(c.isdigit() for c in token) or "+" in token or (position > 0 and token[0].isupper()) or token[1:] != token[1:].lower()
+                    if not product_like or re.fullmatch(r"(19|20)\d\d", token):
+                        continue
+                    for word in fold(token).split():
+                        if word in named or word in GENERIC or word in ASKING_WORDS or word in STOPWORDS or word in PLACES or word == "plus" or len(word) < 2:
+                            continue
+                        words = self.provider_words[provider]
+                        if word not in words and process.extractOne(word, words, scorer=fuzz.ratio, score_cutoff=80) is None:
+                            return word
         return None
 
     def _link_codes(self, text: str, tokens: list[str], add: Callable[[Link], None]) -> None:

@@ -16,7 +16,7 @@ from pydantic import BaseModel, Field
 from assistant.catalogue import Catalogue, load_catalogue
 from assistant.currency import cost_in_currency
 from assistant.embeddings import Embedder, encode_query
-from assistant.linking import ASKING_WORDS, STOPWORDS, EntityIndex, Link, corpus_vocabulary, entity_index, lexical_query, looks_like_code
+from assistant.linking import ASKING_WORDS, STOPWORDS, EntityIndex, Link, corpus_vocabulary, entity_index, fold, lexical_query, looks_like_code
 from assistant.models import AnyRecord, Credential
 from assistant.settings import RetrievalSettings
 from assistant.store import Store
@@ -136,8 +136,11 @@ class Retriever:
         named = {link.record_id for link in links if link.how in {"code", "exact"} and link.score >= 0.99}
         fused: dict[str, float] = {}
         best_chunk: dict[str, str] = {}
-        dense = self._dense(text, used if not named else explicit)
-        lexical = self.store.lexical_search(lexical_query(text, corpus_vocabulary(self.store)), self.settings.lexical_candidates)
+        vocabulary = corpus_vocabulary(self.store)
+        # A record the question names passes the explicit filters only; it is added by its
+        # link below even when the parsed filters hide it here.
+        dense = self._dense(text, used)
+        lexical = self.store.lexical_search(lexical_query(text, vocabulary), self.settings.lexical_candidates)
         top_similarity = 0.0
         prior = kind_prior(text)
         for weight, hits in ((self.dense_weight, dense), (self.lexical_weight, lexical)):
@@ -164,6 +167,8 @@ class Retriever:
                 bonus = WEAK_LINK_BONUS * link.score
             fused[link.record_id] = fused.get(link.record_id, 0.0) + bonus
         self._favour_named_providers(fused, links, catalogue)
+        for record_id in excluded_records(query, links, catalogue):  # "green building credentials other than LEED"
+            fused.pop(record_id, None)
         abstained = self.abstain and self._nothing_on_it(text, links, top_similarity, lambda words: self._cooccur(words, used, explicit, named, catalogue))
         ranked = [] if abstained else sorted(fused.items(), key=lambda item: -item[1])[:k]
         missing = [r for r, _ in ranked if r not in best_chunk]
@@ -259,6 +264,27 @@ class Retriever:
         return [(cid, 1.0 - float(d)) for cid, d in zip(ids, distances, strict=False) if cid in current]
 
 
+EXCLUDING = re.compile(
+    r"\b(?:other than|besides|apart from|except(?: for)?|alternatives? to|instead of|excluding)\s+(?:the |an? )?([A-Za-z0-9][\w+/-]*(?: [A-Z0-9][\w+/-]*){0,3})"
+)
+
+
+def excluded_records(query: str, links: list[Link], catalogue: Catalogue) -> set[str]:
+    """Records the question sets aside: "other than the OSCP", "alternatives to LEED"."""
+    out: set[str] = set()
+    for match in EXCLUDING.finditer(query):
+        phrase = fold(match.group(1))
+        words = phrase.split()
+        if not words:
+            continue
+        out |= {link.record_id for link in links if link.how in {"code", "exact", "typo"} and link.surface and link.surface in phrase}
+        for credential in catalogue.credentials.values():
+            title = fold(credential.title).split()
+            if all(word in title for word in words):
+                out.add(credential.id)
+    return out
+
+
 def chroma_where(filters: SearchFilters) -> dict[str, Any]:
     """The subset of filters Chroma can apply before ranking (the rest run after)."""
     clauses: list[dict[str, Any]] = []
@@ -267,7 +293,8 @@ def chroma_where(filters: SearchFilters) -> dict[str, Any]:
     if filters.delivery:
         clauses.append({"delivery": filters.delivery})
     if filters.country:
-        clauses.append({"country": filters.country.upper()})
+        # as in passes(): a guide or occupation with no country stays (an exact check follows)
+        clauses.append({"$or": [{"country": filters.country.upper()}, {"kind": {"$ne": "credential"}}]})
     if filters.type:
         clauses.append({"type": filters.type})
     if filters.pace:

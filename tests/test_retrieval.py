@@ -112,3 +112,13 @@ def test_words_found_together_in_one_passage_count_as_support(retriever: Retriev
     monkeypatch.setitem(retrieval.ABSTAIN_BELOW, retriever.embedder.name, (1.01, 1.01))
     assert "acme-data-basics" in _ids(retriever.search("spreadsheets and SQL"))
     assert retriever.search_detailed("spreadsheets and kubernetes").abstained
+
+
+def test_a_record_the_question_sets_aside_is_left_out(retriever: Retriever) -> None:
+    assert "north-cas-data" in _ids(retriever.search("data science programmes"))
+    assert "north-cas-data" not in _ids(retriever.search("data science programmes other than the CAS in Data Science"))
+
+
+def test_a_year_or_a_far_away_capitalised_word_is_not_an_unknown_product(retriever: Retriever) -> None:
+    assert "acme-dashboards" in _ids(retriever.search("Does Acme Academy still run the dashboards course in 2025?"))
+    assert "acme-dashboards" in _ids(retriever.search("Acme Academy dashboards course for a BI analyst"))
