@@ -9,11 +9,10 @@ import sys
 from pathlib import Path
 
 from assistant.models import Credential
+from evals.perf import growth
+from evals.perf_synthetic import generate_catalogue, write_yaml
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))  # evals/ is a folder of the checkout, not an installed package
-from evals.perf import growth  # noqa: E402
-from evals.perf_synthetic import generate_catalogue, write_yaml  # noqa: E402
 
 
 def test_records_are_valid_deterministic_and_linked() -> None:
