@@ -85,6 +85,8 @@ WEAK_LINK_BONUS = 0.005
 # AHIMA") asks about that provider's credentials: those among the candidates rank above other
 # providers' (the bonus exceeds the fused score a candidate can get from both lists, ~0.033).
 PROVIDER_BONUS = 0.04
+# Credentials that prepare for an occupation the question names, when it asks for credentials.
+OCCUPATION_CREDENTIAL_BONUS = 0.035  # above what a candidate gets from both lists (~0.033)
 
 
 class Retriever:
@@ -167,6 +169,7 @@ class Retriever:
                 bonus = WEAK_LINK_BONUS * link.score
             fused[link.record_id] = fused.get(link.record_id, 0.0) + bonus
         self._favour_named_providers(fused, links, catalogue)
+        self._add_credentials_for_named_occupations(fused, links, text, used, explicit, named, catalogue)
         for record_id in excluded_records(query, links, catalogue):  # "green building credentials other than LEED"
             fused.pop(record_id, None)
         abstained = self.abstain and self._nothing_on_it(text, links, top_similarity, lambda words: self._cooccur(words, used, explicit, named, catalogue))
@@ -202,6 +205,25 @@ class Retriever:
             if record is not None and self._admits(record, record_id, used, explicit, named, catalogue):
                 return True
         return False
+
+    def _add_credentials_for_named_occupations(
+        self, fused: dict[str, float], links: list[Link], text: str, used: SearchFilters, explicit: SearchFilters, named: set[str], catalogue: Catalogue
+    ) -> None:
+        """ "Which certifications qualify someone for <occupation>?": the credentials the catalogue
+        says prepare for the occupation the question names (or that ranks first) are lifted."""
+        from assistant.query_parse import CREDENTIAL_WORDS
+
+        if not (CREDENTIAL_WORDS.search(text) or re.search(r"\bcerts?\b", text, re.IGNORECASE)):
+            return
+        occupations = {link.record_id for link in links if link.kind == "occupation" and link.how in {"code", "exact", "typo"} and link.score >= STRONG_LINK}
+        top = max(fused.items(), key=lambda item: item[1], default=None)
+        if top is not None and catalogue.records[top[0]].kind == "occupation":
+            occupations.add(top[0])  # the question is about this job even when it words it differently
+        if not occupations:
+            return
+        for credential in catalogue.credentials.values():
+            if occupations & set(credential.occupations) and self._admits(credential, credential.id, used, explicit, named, catalogue):
+                fused[credential.id] = fused.get(credential.id, 0.0) + OCCUPATION_CREDENTIAL_BONUS
 
     def _nothing_on_it(self, text: str, links: list[Link], top_similarity: float, cooccur: Callable[[list[str]], bool] = lambda _: False) -> bool:
         """The abstention rule: answer with nothing when the catalogue has nothing on the question.
