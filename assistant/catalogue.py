@@ -30,6 +30,7 @@ class Catalogue:
     rates: RateTable | None = None
     stacked_from: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     required_by: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    prepares_for: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))  # occupation id -> credential ids
 
     @classmethod
     def from_records(cls, records: list[AnyRecord], rates: RateTable | None = None, generation: int = 0) -> Catalogue:
@@ -54,6 +55,8 @@ class Catalogue:
                     cat.stacked_from[part].append(cred.id)
             for pre in cred.prerequisites:
                 cat.required_by[pre].append(cred.id)
+            for occupation in cred.occupations:
+                cat.prepares_for[occupation].append(cred.id)
         return cat
 
     def get(self, record_id: str) -> AnyRecord:

@@ -124,9 +124,7 @@ class EntityIndex:
                     if key:
                         self.names[key].add((record.id, record.kind, how))
         self.provider_words = _provider_words(catalogue)
-        self.credential_words = {
-            word for cred in catalogue.credentials.values() for t in (cred.title, cred.provider, cred.platform or "", *cred.codes) for word in fold(t).split()
-        } | set().union(*self.provider_words.values())
+        self.credential_words = set().union(*self.provider_words.values(), *(_credential_words(c) for c in catalogue.credentials.values()))
         self.vocabulary = sorted({t for key in self.names for t in key.split()} | {k for k in self.codes if k.isalpha()})
         self._vocab_set = set(self.vocabulary)
         df: dict[str, int] = defaultdict(int)
@@ -195,7 +193,7 @@ class EntityIndex:
             j = i - 1
             while j >= 0 and _name_like(tokens[j], first=j == 0, vendor=token.lower() == "certified"):
                 for word in fold(tokens[j]).split():
-                    if word in STOPWORDS or word in PLACES or word in GENERIC or word in ASKING_WORDS or len(word) < 3 or word.isdigit():
+                    if _asking_or_place(word) or len(word) < 3 or word.isdigit():
                         continue
                     if word not in known and vocabulary.correct(word) not in known:
                         return word
@@ -225,11 +223,10 @@ class EntityIndex:
                     if position < 0:
                         continue
                     token = tokens[position]
-                    product_like = any(c.isdigit() for c in token) or "+" in token or (position > 0 and token[0].isupper()) or token[1:] != token[1:].lower()
-                    if not product_like or re.fullmatch(r"(19|20)\d\d", token):
+                    if not _name_like(token, first=position == 0, vendor=False) or re.fullmatch(r"(19|20)\d\d", token):
                         continue
                     for word in fold(token).split():
-                        if word in named or word in GENERIC or word in ASKING_WORDS or word in STOPWORDS or word in PLACES or word == "plus" or len(word) < 2:
+                        if word in named or _asking_or_place(word) or word == "plus" or len(word) < 2:
                             continue
                         words = self.provider_words[provider]
                         if word not in words and process.extractOne(word, words, scorer=fuzz.ratio, score_cutoff=80) is None:
@@ -291,9 +288,14 @@ def _provider_words(catalogue: Catalogue) -> dict[str, set[str]]:
         owner = cred.provider_id if cred.provider_id in words else by_name.get(cred.provider)
         if owner is None:
             continue
-        texts = [cred.title, cred.provider, cred.platform or "", *cred.codes]
-        words[owner] |= {w for t in texts for w in fold(t).split()} | {compact(c) for c in cred.codes}
+        words[owner] |= _credential_words(cred)
     return words
+
+
+def _credential_words(cred: Credential) -> set[str]:
+    """Folded words of a credential's title, provider, platform and codes, and its compact codes."""
+    texts = [cred.title, cred.provider, cred.platform or "", *cred.codes]
+    return {w for t in texts for w in fold(t).split()} | {compact(c) for c in cred.codes}
 
 
 def _looks_like_acronym(text: str) -> bool:
@@ -489,8 +491,13 @@ CREDENTIAL_NOUNS = frozenset(
 
 def _name_like(token: str, *, first: bool, vendor: bool) -> bool:
     """A coded or capitalised token; a capitalised first word only in "<Vendor> Certified"."""
-    coded = any(c.isdigit() for c in token) or any(c in "/+" for c in token) or (len(token) > 1 and token[1:] != token[1:].lower())
+    coded = any(c.isdigit() for c in token) or "+" in token or token[1:] != token[1:].lower()
     return coded or (token[0].isupper() and (vendor or not first))
+
+
+def _asking_or_place(word: str) -> bool:
+    """A word that names no product: a stopword, an asking word or a place."""
+    return word in STOPWORDS or word in PLACES or word in GENERIC or word in ASKING_WORDS
 
 
 def looks_like_code(text: str, word: str) -> bool:

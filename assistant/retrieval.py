@@ -16,7 +16,18 @@ from pydantic import BaseModel, Field
 from assistant.catalogue import Catalogue, load_catalogue
 from assistant.currency import cost_in_currency
 from assistant.embeddings import Embedder, encode_query
-from assistant.linking import ASKING_WORDS, STOPWORDS, EntityIndex, Link, corpus_vocabulary, entity_index, fold, lexical_query, looks_like_code
+from assistant.linking import (
+    ASKING_WORDS,
+    STOPWORDS,
+    CorpusVocabulary,
+    EntityIndex,
+    Link,
+    corpus_vocabulary,
+    entity_index,
+    fold,
+    lexical_query,
+    looks_like_code,
+)
 from assistant.models import AnyRecord, Credential
 from assistant.settings import RetrievalSettings
 from assistant.store import Store
@@ -172,7 +183,9 @@ class Retriever:
         self._add_credentials_for_named_occupations(fused, links, text, used, explicit, named, catalogue)
         for record_id in excluded_records(query, links, catalogue):  # "green building credentials other than LEED"
             fused.pop(record_id, None)
-        abstained = self.abstain and self._nothing_on_it(text, links, top_similarity, lambda words: self._cooccur(words, used, explicit, named, catalogue))
+        abstained = self.abstain and self._nothing_on_it(
+            text, links, top_similarity, vocabulary, lambda words: self._cooccur(words, used, explicit, named, catalogue)
+        )
         ranked = [] if abstained else sorted(fused.items(), key=lambda item: -item[1])[:k]
         missing = [r for r, _ in ranked if r not in best_chunk]
         if missing:
@@ -221,11 +234,12 @@ class Retriever:
             occupations.add(top[0])  # the question is about this job even when it words it differently
         if not occupations:
             return
-        for credential in catalogue.credentials.values():
-            if occupations & set(credential.occupations) and self._admits(credential, credential.id, used, explicit, named, catalogue):
-                fused[credential.id] = fused.get(credential.id, 0.0) + OCCUPATION_CREDENTIAL_BONUS
+        for credential_id in {cid for occupation in occupations for cid in catalogue.prepares_for.get(occupation, ())}:
+            credential = catalogue.credentials.get(credential_id)
+            if credential is not None and self._admits(credential, credential_id, used, explicit, named, catalogue):
+                fused[credential_id] = fused.get(credential_id, 0.0) + OCCUPATION_CREDENTIAL_BONUS
 
-    def _nothing_on_it(self, text: str, links: list[Link], top_similarity: float, cooccur: Callable[[list[str]], bool] = lambda _: False) -> bool:
+    def _nothing_on_it(self, text: str, links: list[Link], top_similarity: float, vocabulary: CorpusVocabulary, cooccur: Callable[[list[str]], bool]) -> bool:
         """The abstention rule: answer with nothing when the catalogue has nothing on the question.
 
         A record the question names (a code, a title, an occupation) always counts as support.
@@ -233,12 +247,12 @@ class Retriever:
 
         - it names a code or acronym the catalogue never mentions ("CDL", "ZX-9000"), a
           product beside a provider that offers nothing by that name ("CompTIA Server+"), or
-          a credential of a brand the catalogue never mentions ("Salesforce Certified
+          a credential of a brand no credential carries ("Salesforce Certified
           Administrator"), or
-        - unless one passage holds all of two or more topic words, all of them catalogue words
-          ("automotive mechanics" in a record titled in Spanish), with a calibrated
-          embedding model the best passage is less similar than the
-          calibrated threshold (a higher one when some words occur nowhere in the catalogue), or
+        - with a calibrated embedding model, the best passage is less similar than the
+          calibrated threshold (a higher one when some words occur nowhere in the catalogue),
+          unless one passage holds all of two or more of its topic words, all of them
+          catalogue words ("automotive mechanics" in a record titled in Spanish), or
         - with any other model, none of its topic words occurs in the catalogue while some
           occur nowhere ("underwater basket weaving").
         """
@@ -246,7 +260,6 @@ class Retriever:
             return False
         if self.catalogue_index.unnamed_product(text, links) is not None:
             return True
-        vocabulary = corpus_vocabulary(self.store)
         if self.catalogue_index.unknown_brand(text, vocabulary) is not None:
             return True
         words = [w for w in re.findall(r"[a-z0-9]+", text.lower()) if w not in STOPWORDS and w not in ASKING_WORDS and len(w) > 2]

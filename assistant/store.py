@@ -272,10 +272,10 @@ class Store:
 
     def lexical_search(self, query: str, limit: int) -> list[tuple[str, float]]:
         """FTS5 BM25 hits as (chunk_id, score) with larger scores better."""
-        tokens = [t for t in _fts_tokens(query) if t]
-        if not tokens:
+        terms = _fts_terms(query)
+        if not terms:
             return []
-        match = " OR ".join(f'"{t}"' for t in tokens)
+        match = " OR ".join(terms)
         try:
             rows = self.conn.execute(
                 "SELECT chunk_id, bm25(chunks_fts, 0.0, 3.0, 1.0) AS s FROM chunks_fts WHERE chunks_fts MATCH ? ORDER BY s LIMIT ?", (match, limit)
@@ -286,13 +286,11 @@ class Store:
 
     def lexical_all(self, words: list[str], limit: int = 50) -> list[str]:
         """Chunk ids whose text holds every one of ``words`` (FTS5 AND)."""
-        tokens = [t for w in words for t in _fts_tokens(w) if t]
-        if not tokens:
+        terms = _fts_terms(" ".join(words))
+        if not terms:
             return []
         try:
-            rows = self.conn.execute(
-                "SELECT chunk_id FROM chunks_fts WHERE chunks_fts MATCH ? LIMIT ?", (" AND ".join(f'"{t}"' for t in tokens), limit)
-            ).fetchall()
+            rows = self.conn.execute("SELECT chunk_id FROM chunks_fts WHERE chunks_fts MATCH ? LIMIT ?", (" AND ".join(terms), limit)).fetchall()
         except sqlite3.OperationalError:
             return []
         return [row[0] for row in rows]
@@ -416,6 +414,11 @@ def _load(kind: str, body: str) -> AnyRecord:
         raise StoreMismatchError(
             f"A stored {kind} record no longer matches the schema ({exc.error_count()} errors) — run `stackwise ingest --rebuild`."
         ) from exc
+
+
+def _fts_terms(text: str) -> list[str]:
+    """The words of ``text`` as quoted FTS5 terms (quotes dropped, so no query syntax leaks in)."""
+    return [f'"{t}"' for t in _fts_tokens(text) if t]
 
 
 def _fts_tokens(text: str) -> list[str]:
