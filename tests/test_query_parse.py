@@ -80,6 +80,12 @@ def test_a_currency_the_table_cannot_convert_is_not_a_constraint(catalogue: Cata
         ("level 7 on the EQF", {"eqf_level": 7}, "level 7 on the EQF"),
         ("cyber security programmes in Switzerland", {"country": "CH"}, "cyber security programmes"),
         ("micro-credentials in the UK", {"country": "GB"}, "micro-credentials"),
+        ("free courses in Finnish or Swedish", {"language": "fi,sv", "free": True}, "courses"),
+        ("a teaching qualification, 150 study hours or fewer", {"max_hours": 150.0}, "a teaching qualification"),
+        ("AI courses under 40 hours", {"max_hours": 40.0}, "AI courses"),
+        ("programmes worth 60 ECTS", {"min_ects": 60.0, "max_ects": 60.0}, "programmes worth"),
+        ("at least 30 ECTS in data science", {"min_ects": 30.0, "max_ects": None}, "in data science"),
+        ("online courses that award ECTS credits", {"min_ects": 0.0, "delivery": "online"}, "courses that credits"),
     ],
 )
 def test_constraints_become_filters_and_leave_the_rest(question: str, expected: dict[str, object], text: str, catalogue: Catalogue) -> None:
@@ -100,6 +106,8 @@ def test_constraints_become_filters_and_leave_the_rest(question: str, expected: 
         "What is a free-text field?",
         "an American Welding Society cert",
         "the US job market",
+        "I can study up to 10 hours a week",
+        "what is an ECTS credit",
     ],
 )
 def test_words_outside_a_constraint_phrase_are_not_constraints(question: str, catalogue: Catalogue) -> None:
@@ -121,3 +129,24 @@ def test_intent_words_tilt_the_kind_prior() -> None:
     assert kind_prior("what do web developers earn")["credential"] < 1.0
     neutral = kind_prior("cloud")
     assert neutral["credential"] == neutral["occupation"] == 1.0 and neutral["skill"] < 1.0
+
+
+def test_size_credits_and_languages_filter_credentials() -> None:
+    def course(record_id: str, **fields: object) -> Credential:
+        return Credential(id=record_id, title=record_id, type=CredentialType.COURSE, provider="P", source="test", **fields)  # type: ignore[arg-type]
+
+    creds = [
+        course("fi-40h-2ects", language=["fi"], workload_hours=40, ects=2),
+        course("sv-200h-5ects", language=["sv"], workload_hours=200, ects=5),
+        course("en-unknown"),
+        course("en-60ects", language=["en"], ects=60),
+    ]
+    catalogue = Catalogue.from_records(list(creds), rates=RATES)
+
+    def ids(**filters: object) -> set[str]:
+        return {c.id for c in creds if passes(c, SearchFilters.model_validate(filters), catalogue)}
+
+    assert ids(language="fi,sv") == {"fi-40h-2ects", "sv-200h-5ects"}
+    assert ids(max_hours=150) == {"fi-40h-2ects"}  # an unknown workload does not pass a size limit
+    assert ids(min_ects=0) == {"fi-40h-2ects", "sv-200h-5ects", "en-60ects"}
+    assert ids(min_ects=60, max_ects=60) == {"en-60ects"}

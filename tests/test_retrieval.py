@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from assistant.embeddings import HashingEmbedder
-from assistant.retrieval import Retriever, SearchFilters, SearchHit
+from assistant.retrieval import Retriever, SearchFilters, SearchHit, passes
 from assistant.settings import StoreSettings
 from assistant.store import Store
 from ingest.pipeline import ingest_paths
@@ -47,8 +47,12 @@ def test_constraints_in_the_question_filter_the_hits(retriever: Retriever) -> No
     assert result.filters.max_cost == 200 and result.filters.currency == "EUR"
     assert "acme-dashboards" in _ids(result.hits)
     assert not {"acme-data-basics", "north-cas-data"} & set(_ids(result.hits))
-    german = _ids(retriever.search("data science taught in German"))
-    assert german and set(german) <= {"acme-data-basics", "north-cas-data", "north-mas-data"}
+    german = retriever.search("data science taught in German")
+    credentials = [h.id for h in german if h.kind == "credential"]
+    assert credentials and set(credentials) <= {"acme-data-basics", "north-cas-data", "north-mas-data"}
+    # a guide is not hidden by a credential constraint, but it ranks after the credentials meeting it
+    kinds = [h.kind for h in german]
+    assert kinds == sorted(kinds, key=lambda kind: kind != "credential")
 
 
 def test_explicit_filters_still_apply_and_win(retriever: Retriever) -> None:
@@ -122,3 +126,31 @@ def test_a_record_the_question_sets_aside_is_left_out(retriever: Retriever) -> N
 def test_a_year_or_a_far_away_capitalised_word_is_not_an_unknown_product(retriever: Retriever) -> None:
     assert "acme-dashboards" in _ids(retriever.search("Does Acme Academy still run the dashboards course in 2025?"))
     assert "acme-dashboards" in _ids(retriever.search("Acme Academy dashboards course for a BI analyst"))
+
+
+@pytest.mark.parametrize(
+    "filters",
+    [
+        SearchFilters(language="de,fr"),
+        SearchFilters(max_hours=30),
+        SearchFilters(min_ects=0),
+        SearchFilters(min_ects=60, max_ects=60),
+        SearchFilters(eqf_level=7, language="en,de"),
+    ],
+)
+def test_the_vector_prefilter_keeps_exactly_the_credentials_that_pass(retriever: Retriever, filters: SearchFilters) -> None:
+    catalogue = retriever.catalogue
+    dense, _topic = retriever._dense("data courses", filters)
+    fetched = {chunk_id.split("::", 1)[0] for chunk_id, _score in dense}
+    fetched_credentials = fetched & set(catalogue.credentials)
+    # the unfiltered query adds the best passages overall; every credential that passes is fetched
+    passing = {c.id for c in catalogue.credentials.values() if passes(c, filters, catalogue)}
+    assert passing and passing <= fetched_credentials
+    assert {h.id for h in retriever.search("data courses", k=10, filters=filters) if h.kind == "credential"} <= passing
+
+
+def test_a_credential_constraint_does_not_hide_a_guide(retriever: Retriever) -> None:
+    # "free" filters credentials (only the cloud intro is free); the verification guide still answers
+    hits = retriever.search("is badge signature verification free?", k=5)
+    assert "guide-test-badges" in _ids(hits)
+    assert {h.id for h in hits if h.kind == "credential"} <= {"acme-cloud-intro"}
