@@ -31,6 +31,7 @@ class Catalogue:
     stacked_from: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     required_by: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     prepares_for: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))  # occupation id -> credential ids
+    offering: set[str] = field(default_factory=set)  # ids of providers that award or host a credential here
 
     @classmethod
     def from_records(cls, records: list[AnyRecord], rates: RateTable | None = None, generation: int = 0) -> Catalogue:
@@ -47,7 +48,11 @@ class Catalogue:
                 cat.documents[record.id] = record
             elif isinstance(record, Provider):
                 cat.providers[record.id] = record
+        by_name = {provider.name.casefold(): provider.id for provider in cat.providers.values()}
         for cred in cat.credentials.values():
+            for name in (cred.provider_id, *(by_name.get((text or "").casefold()) for text in (cred.provider, cred.platform))):
+                if name in cat.providers:
+                    cat.offering.add(name)
             for link in cred.stacks_into:
                 cat.stacked_from[link.target].append(cred.id)
             for part in cred.part_of:

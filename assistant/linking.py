@@ -281,15 +281,27 @@ _UPPER_OK = frozenset(
 
 
 def _provider_words(catalogue: Catalogue) -> dict[str, set[str]]:
-    """Folded words of each provider's name and its credentials' titles, codes and platforms."""
+    """Folded words of each provider's name, its credentials' titles, codes and platforms, and
+    the names their descriptions give."""
     by_name = {provider.name: provider.id for provider in catalogue.providers.values()}
     words: dict[str, set[str]] = {provider.id: set(fold(provider.name).split()) for provider in catalogue.providers.values()}
     for cred in catalogue.credentials.values():
         owner = cred.provider_id if cred.provider_id in words else by_name.get(cred.provider)
         if owner is None:
             continue
-        words[owner] |= _credential_words(cred)
+        words[owner] |= _credential_words(cred) | _names_in_text(" ".join([cred.description or "", *(cred.learning_outcomes or [])]))
     return words
+
+
+def _names_in_text(text: str) -> set[str]:
+    """Folded capitalised words inside sentences: the names a description gives ("the three ACCA
+    Applied Knowledge exams" names 'applied' and 'knowledge'); a sentence's first word is not one."""
+    out: set[str] = set()
+    for match in re.finditer(r"\b[A-Z][A-Za-z0-9+]*", text):
+        before = text[: match.start()].rstrip()
+        if before and before[-1] not in ".!?:":
+            out |= set(fold(match.group()).split())
+    return out
 
 
 def _credential_words(cred: Credential) -> set[str]:
@@ -353,7 +365,11 @@ def _surfaces(record: object) -> list[tuple[str, str]]:
         bare = re.sub(r"\s*\([^)]*\)", "", record.name).strip()
         if bare and bare != record.name:
             out.append((bare, "name"))
-        out += [(a, "acronym") for a in re.findall(r"\(([A-Z][A-Za-z&]{1,9})\)", record.name)]
+        for group in re.findall(r"\(([^)]+)\)", record.name):
+            if re.fullmatch(r"[A-Z][A-Za-z&]{1,9}", group):
+                out.append((group, "acronym"))  # "(PMI)"
+            elif len(group.split()) == 1 or len(group.split()) >= 3:  # "(openHPI)", "(Global Reporting Initiative)"
+                out.append((group, "name"))
     elif isinstance(record, Document):
         out.append((record.title.split(" - ")[0], "title"))
         for group in re.findall(r"\(([^)]*)\)", record.title):  # "Recognition of prior learning (RPL, VNFIL, APEL)"

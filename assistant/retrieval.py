@@ -193,7 +193,7 @@ class Retriever:
                     continue
                 seen_records.add(record_id)
                 # with credential constraints a guide ranks on its own, after the credentials that meet them
-                lane, factor = ("guide", CONSTRAINED_GUIDE_WEIGHT) if asks_for_credentials and record.kind == "document" else ("record", 1.0)
+                lane, factor = ("guide", CONSTRAINED_GUIDE_WEIGHT) if asks_for_credentials and record.kind in {"document", "provider"} else ("record", 1.0)
                 ranks[lane] += 1
                 if hits is dense:
                     top_similarity = max(top_similarity, score)
@@ -241,6 +241,8 @@ class Retriever:
             record = catalogue.records[record_id]
             if isinstance(record, Credential) and (record.provider_id in providers or record.provider in names):
                 fused[record_id] += PROVIDER_BONUS
+        for provider in (providers & set(fused)) - catalogue.offering:
+            fused[provider] += PROVIDER_BONUS  # "does openHPI give proper certificates?": only its own record can answer
 
     def _cooccur(self, words: list[str], used: SearchFilters, explicit: SearchFilters, named: set[str], catalogue: Catalogue) -> bool:
         """Whether one passage of an admitted record holds all of ``words``."""
@@ -283,8 +285,9 @@ class Retriever:
     ) -> bool:
         """The abstention rule: answer with nothing when the catalogue has nothing on the question.
 
-        A record the question names (a code, a title, an occupation) always counts as support.
-        Otherwise the question is unsupported when
+        A credential the question names (a code, a title) always counts as support, and so
+        does an occupation or guide it names unless it also names a product the catalogue
+        lacks. Otherwise the question is unsupported when
 
         - it names a code or acronym the catalogue never mentions ("CDL", "ZX-9000"), a
           product beside a provider that offers nothing by that name ("CompTIA Server+"), or
@@ -298,12 +301,19 @@ class Retriever:
         - with any other model, none of its topic words occurs in the catalogue while some
           occur nowhere ("underwater basket weaving").
         """
-        if any(link.how in {"code", "exact", "typo"} and link.kind in {"credential", "occupation", "document"} and link.score >= 0.85 for link in links):
+
+        def named(kinds: set[str]) -> bool:
+            return any(link.how in {"code", "exact", "typo"} and link.kind in kinds and link.score >= STRONG_LINK for link in links)
+
+        if named({"credential"}):
             return False
+        # a product the catalogue lacks outweighs a job or guide also named ("Databricks Certified Data Engineer")
         if self.catalogue_index.unnamed_product(text, links) is not None:
             return True
         if self.catalogue_index.unknown_brand(text, vocabulary) is not None:
             return True
+        if named({"occupation", "document"}):
+            return False
         words = [w for w in re.findall(r"[a-z0-9]+", text.lower()) if w not in STOPWORDS and w not in ASKING_WORDS and len(w) > 2]
         corrected = [vocabulary.correct(w) for w in words]
         unknown = [w for w, c in zip(words, corrected, strict=True) if c is None]
@@ -323,12 +333,13 @@ class Retriever:
     def _admits(self, record: AnyRecord, record_id: str, used: SearchFilters, explicit: SearchFilters, named: set[str], catalogue: Catalogue) -> bool:
         """Parsed constraints do not hide a record the question names; explicit filters always apply.
 
-        A guide is judged by its text: the credential constraints a question states ("are skills
-        bootcamps in England free?") do not hide it, though its country and field still count.
+        A guide or provider is judged by its text: the credential constraints a question states
+        ("are skills bootcamps in England free?") do not hide it, though its country and field
+        still count.
         """
         if record_id in named:
             return passes(record, explicit, catalogue)
-        if record.kind == "document":
+        if record.kind in {"document", "provider"}:
             return passes(record, explicit, catalogue) and passes(record, used.for_documents(), catalogue)
         return passes(record, used, catalogue)
 

@@ -137,3 +137,36 @@ def test_acronyms_listed_in_a_guide_title_name_the_guide() -> None:
     guide = Document(id="guide-rpl", title="Recognition of prior learning (RPL, VNFIL, APEL)", body="# RPL\nText.", source="t")
     catalogue = Catalogue.from_records([guide], generation=1)
     assert _top(catalogue, "what does VNFIL mean") == ("guide-rpl", "code")
+
+
+def test_a_name_in_a_providers_parenthesis_links_the_provider() -> None:
+    providers = [
+        Provider(id="hpi", name="Hasso Plattner Institute (openHPI)", source="t"),
+        Provider(id="gri", name="GRI (Global Reporting Initiative)", source="t"),
+        Provider(id="jyu", name="University of Jyvaskyla (Open University)", source="t"),
+    ]
+    catalogue = Catalogue.from_records(list(providers), generation=1)
+    assert _top(catalogue, "does openHPI give proper certificates?")[0] == "hpi"
+    assert _top(catalogue, "what does the Global Reporting Initiative certify")[0] == "gri"
+    # a two-word description such as "(Open University)" is not a name of its own
+    assert not [link for link in entity_index(catalogue).link("an open university course") if link.record_id == "jyu" and link.how == "exact"]
+
+
+def test_a_name_a_description_gives_is_not_an_unknown_product() -> None:
+    records = [
+        Provider(id="acca", name="ACCA (Association of Chartered Certified Accountants)", source="t"),
+        Credential(
+            id="acca-diploma",
+            title="ACCA Diploma in Accounting and Business",
+            type=CredentialType.DIPLOMA,
+            provider="ACCA",
+            provider_id="acca",
+            source="t",
+            description="Awarded on completing the three ACCA Applied Knowledge exams and the ethics module.",
+        ),
+    ]
+    index = entity_index(Catalogue.from_records(list(records)))
+    question = "Client passed ACCA Applied Knowledge exams, what award is that?"
+    assert index.unnamed_product(question, index.link(question)) is None
+    other = "ACCA Strategic Professional exams"
+    assert index.unnamed_product(other, index.link(other)) == "strategic"

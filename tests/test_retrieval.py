@@ -154,3 +154,22 @@ def test_a_credential_constraint_does_not_hide_a_guide(retriever: Retriever) -> 
     hits = retriever.search("is badge signature verification free?", k=5)
     assert "guide-test-badges" in _ids(hits)
     assert {h.id for h in hits if h.kind == "credential"} <= {"acme-cloud-intro"}
+
+
+def test_a_brand_the_catalogue_lacks_outweighs_a_job_it_names(retriever: Retriever) -> None:
+    assert retriever.search("BI analyst skills")  # the occupation alone is answered
+    result = retriever.search_detailed("Zebracorp Certified BI Analyst exam")
+    assert result.abstained and result.hits == []
+
+
+def test_catalogue_knows_which_providers_award_or_host_credentials() -> None:
+    from assistant.catalogue import Catalogue
+    from assistant.models import Credential, CredentialType, Provider
+
+    records = [
+        Provider(id="uni", name="Uni", source="t"),
+        Provider(id="mooc", name="MoocPlatform", source="t"),
+        Provider(id="institute", name="Institute (openINST)", source="t"),
+        Credential(id="c", title="C", type=CredentialType.COURSE, provider="Uni", platform="MoocPlatform", source="t"),
+    ]
+    assert Catalogue.from_records(list(records)).offering == {"uni", "mooc"}
