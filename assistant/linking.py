@@ -200,6 +200,17 @@ class EntityIndex:
                 j -= 1
         return None
 
+    def unknown_code(self, text: str) -> str | None:
+        """An exam code the catalogue does not know ("AZ-500", "SOA-C02", "DP-600"), or None.
+
+        Only the shape vendors use counts: letters, a hyphen, then a part with digits. A range
+        ("100-160") or a year is not a code.
+        """
+        for token in CODE_SHAPE.findall(text):
+            if compact(token) not in self.codes:
+                return token
+        return None
+
     def unnamed_product(self, text: str, links: list[Link]) -> str | None:
         """A product the question names beside a provider that offers nothing by that name.
 
@@ -514,6 +525,9 @@ def _name_like(token: str, *, first: bool, vendor: bool) -> bool:
 def _asking_or_place(word: str) -> bool:
     """A word that names no product: a stopword, an asking word or a place."""
     return word in STOPWORDS or word in PLACES or word in GENERIC or word in ASKING_WORDS
+
+
+CODE_SHAPE = re.compile(r"(?<![\w-])[A-Za-z]{1,4}[0-9]?-[A-Za-z]{0,3}[0-9]{2,4}(?![\w-])")
 
 
 def looks_like_code(text: str, word: str) -> bool:

@@ -107,7 +107,7 @@ _WORD_NUMBERS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "fi
 _EQF = re.compile(r"\b(?:eqf\s*(?:level\s*)?(?P<a>[1-8])|level\s*(?P<b>[1-8])\s*(?:on\s+the\s+|of\s+the\s+)?eqf)\b", re.IGNORECASE)
 _FREE = re.compile(r"\b(?:free\s+of\s+charge|for\s+free|free|no[- ]cost|costs?\s+nothing|without\s+paying|zero\s+cost)\b(?![-/]\w)", re.IGNORECASE)
 _SELF_PACED = re.compile(r"\b(?:self[- ]paced|at\s+my\s+own\s+pace|own\s+pace|on\s+my\s+own\s+schedule)\b", re.IGNORECASE)
-_COHORT = re.compile(r"\bcohort[- ]based\b", re.IGNORECASE)
+_COHORT = re.compile(r"\b(?:cohort[- ]based|(?:on\s+)?a\s+(?:fixed|set)\s+schedule|fixed\s+start\s+dates?)\b", re.IGNORECASE)
 _DELIVERY = [
     (re.compile(r"\b(?:blended|hybrid)\b", re.IGNORECASE), "blended"),
     (re.compile(r"\b(?:in[- ]person|on[- ]campus|face[- ]to[- ]face|on[- ]site|classroom[- ]based)\b", re.IGNORECASE), "in-person"),
@@ -213,14 +213,16 @@ def parse_query(question: str, catalogue: Catalogue | None = None, base: SearchF
     if match_free and "max_cost" not in values:
         values["free"] = True
         take(match_free, "free")
+    both_paces = _SELF_PACED.search(question) and _COHORT.search(question)  # "fixed schedule or self paced?" asks which
     for regex, pace in ((_SELF_PACED, "self-paced"), (_COHORT, "cohort")):
-        match_pace = regex.search(question)
+        match_pace = None if both_paces else regex.search(question)
         if match_pace:
             values["pace"] = pace
             take(match_pace, f"pace={pace}")
             break
+    both_deliveries = sum(1 for regex, _ in _DELIVERY if regex.search(question)) > 1  # "online or in person?" asks which
     for regex, delivery in _DELIVERY:
-        match_delivery = regex.search(question)
+        match_delivery = None if both_deliveries else regex.search(question)
         if match_delivery:
             values["delivery"] = delivery
             take(match_delivery, f"delivery={delivery}")

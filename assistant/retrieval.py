@@ -289,7 +289,8 @@ class Retriever:
         does an occupation or guide it names unless it also names a product the catalogue
         lacks. Otherwise the question is unsupported when
 
-        - it names a code or acronym the catalogue never mentions ("CDL", "ZX-9000"), a
+        - it names an exam code the catalogue lacks ("AZ-500"), a code or acronym the
+          catalogue never mentions ("CDL", "ZX-9000"), a
           product beside a provider that offers nothing by that name ("CompTIA Server+"), or
           a credential of a brand no credential carries ("Salesforce Certified
           Administrator"), or
@@ -308,7 +309,7 @@ class Retriever:
         if named({"credential"}):
             return False
         # a product the catalogue lacks outweighs a job or guide also named ("Databricks Certified Data Engineer")
-        if self.catalogue_index.unnamed_product(text, links) is not None:
+        if self.catalogue_index.unknown_code(text) is not None or self.catalogue_index.unnamed_product(text, links) is not None:
             return True
         if self.catalogue_index.unknown_brand(text, vocabulary) is not None:
             return True

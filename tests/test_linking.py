@@ -170,3 +170,10 @@ def test_a_name_a_description_gives_is_not_an_unknown_product() -> None:
     assert index.unnamed_product(question, index.link(question)) is None
     other = "ACCA Strategic Professional exams"
     assert index.unnamed_product(other, index.link(other)) == "strategic"
+
+
+def test_an_exam_code_the_catalogue_lacks_is_spotted(catalogue: Catalogue) -> None:
+    index = entity_index(catalogue)
+    assert index.unknown_code("AZ-500 azure security engineer exam") == "AZ-500"
+    assert index.unknown_code("is AZ-900 worth it") is None
+    assert index.unknown_code("100-160 hours of study in 2024-25") is None

@@ -108,6 +108,8 @@ def test_constraints_become_filters_and_leave_the_rest(question: str, expected: 
         "the US job market",
         "I can study up to 10 hours a week",
         "what is an ECTS credit",
+        "are the classes on a fixed schedule or self paced?",
+        "is it online or in person?",
     ],
 )
 def test_words_outside_a_constraint_phrase_are_not_constraints(question: str, catalogue: Catalogue) -> None:
