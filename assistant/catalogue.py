@@ -31,6 +31,7 @@ class Catalogue:
     stacked_from: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     required_by: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     prepares_for: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))  # occupation id -> credential ids
+    awarded_by: dict[str, str] = field(default_factory=dict)  # credential id -> provider id (by id, else by name)
     offering: set[str] = field(default_factory=set)  # ids of providers that award or host a credential here
 
     @classmethod
@@ -50,9 +51,11 @@ class Catalogue:
                 cat.providers[record.id] = record
         by_name = {provider.name.casefold(): provider.id for provider in cat.providers.values()}
         for cred in cat.credentials.values():
-            for name in (cred.provider_id, *(by_name.get((text or "").casefold()) for text in (cred.provider, cred.platform))):
-                if name in cat.providers:
-                    cat.offering.add(name)
+            owner = cred.provider_id if cred.provider_id in cat.providers else by_name.get(cred.provider.casefold())
+            if owner is not None:
+                cat.awarded_by[cred.id] = owner
+            host = by_name.get((cred.platform or "").casefold())
+            cat.offering |= {p for p in (owner, host) if p is not None}
             for link in cred.stacks_into:
                 cat.stacked_from[link.target].append(cred.id)
             for part in cred.part_of:

@@ -294,10 +294,9 @@ _UPPER_OK = frozenset(
 def _provider_words(catalogue: Catalogue) -> dict[str, set[str]]:
     """Folded words of each provider's name, its credentials' titles, codes and platforms, and
     the names their descriptions give."""
-    by_name = {provider.name: provider.id for provider in catalogue.providers.values()}
     words: dict[str, set[str]] = {provider.id: set(fold(provider.name).split()) for provider in catalogue.providers.values()}
     for cred in catalogue.credentials.values():
-        owner = cred.provider_id if cred.provider_id in words else by_name.get(cred.provider)
+        owner = catalogue.awarded_by.get(cred.id)
         if owner is None:
             continue
         words[owner] |= _credential_words(cred) | _names_in_text(" ".join([cred.description or "", *(cred.learning_outcomes or [])]))

