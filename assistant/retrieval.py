@@ -296,7 +296,8 @@ class Retriever:
           product beside a provider that offers nothing by that name ("CompTIA Server+"), or
           a credential of a brand no credential carries ("Salesforce Certified
           Administrator"), or
-        - with a calibrated embedding model, the best passage of the whole catalogue is less
+        - with a calibrated embedding model (unless constraints leave at most one topic word,
+          all catalogue words), the best passage of the whole catalogue is less
           similar than the calibrated threshold (a higher one when some words occur nowhere
           in the catalogue, a lower one when constraints were taken out of the question),
           unless one passage holds all of two or more of its topic words, all of them
@@ -322,6 +323,8 @@ class Retriever:
         unknown = [w for w, c in zip(words, corrected, strict=True) if c is None]
         if any(re.search(rf"\b{re.escape(w)}\b", text, re.IGNORECASE) and looks_like_code(text, w) for w in unknown):
             return True
+        if constrained and not unknown and len(words) <= 1:
+            return False  # "programmes worth 60 ECTS": the constraints are the question, the frame says nothing
         distinctive = [c for c in corrected if c is not None and vocabulary.df.get(c, 0) <= vocabulary.generic_df]
         if not unknown and len(distinctive) >= 2 and cooccur(distinctive):
             return False

@@ -173,3 +173,12 @@ def test_catalogue_knows_which_providers_award_or_host_credentials() -> None:
         Credential(id="c", title="C", type=CredentialType.COURSE, provider="Uni", platform="MoocPlatform", source="t"),
     ]
     assert Catalogue.from_records(list(records)).offering == {"uni", "mooc"}
+
+
+def test_a_question_made_of_constraints_is_answered_by_what_meets_them(retriever: Retriever, monkeypatch: pytest.MonkeyPatch) -> None:
+    import assistant.retrieval as retrieval
+
+    monkeypatch.setitem(retrieval.ABSTAIN_BELOW, retriever.embedder.name, (1.01, 1.01))
+    result = retriever.search_detailed("programmes with 15 ECTS")
+    assert not result.abstained and [h.id for h in result.hits if h.kind == "credential"] == ["north-cas-data"]
+    assert retriever.search_detailed("sommelier programmes with 15 ECTS").abstained  # a topic the catalogue lacks
