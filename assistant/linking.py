@@ -35,6 +35,7 @@ MAX_NGRAM = 10
 TYPO_MIN_LEN = 5
 TYPO_SCORE = 80.0
 PARTIAL_MIN = 0.72
+ABBREVIATED_SCORE = 0.9  # "sec+" names Security+ a little less surely than "Security+"
 GENERIC = frozenset(
     re.findall(
         r"\S+",
@@ -55,12 +56,13 @@ class Link:
     score: float
 
 
-_ROMAN = {"i": "1", "ii": "2", "iii": "3", "iv": "4"}
-_NUMBERED = re.compile(r"\b(level|part|module|psm|pspo|grade|stage)\s+(iii|ii|iv|i)\b")
+_ROMAN = {"i": "1", "ii": "2", "iii": "3", "iv": "4", "one": "1", "two": "2", "three": "3", "four": "4", "five": "5"}
+_NUMBERED = re.compile(r"\b(level|part|module|psm|pspo|grade|stage)\s+(iii|ii|iv|i|one|two|three|four|five)\b")
 
 
 def fold(text: str) -> str:
-    """Lower-case ASCII words: accents dropped, '+' kept as 'plus', 'Level II' as 'level 2', other punctuation a space."""
+    """Lower-case ASCII words: accents dropped, '+' kept as 'plus', 'Level II' and 'Module Three' as
+    'level 2' and 'module 3', other punctuation a space."""
     text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
     text = _NUMBERED.sub(lambda m: f"{m.group(1)} {_ROMAN[m.group(2)]}", text)
     text = re.sub(r"(?<=\w)\+", " plus ", text)
@@ -156,7 +158,7 @@ class EntityIndex:
 
         def add(link: Link) -> None:
             have = best.get(link.record_id)
-            if have is None or link.score > have.score:
+            if have is None or (link.score, link.how, link.field) > (have.score, have.how, have.field):  # ties: the same link every run
                 best[link.record_id] = link
 
         self._link_codes(text, tokens, add)
@@ -172,6 +174,10 @@ class EntityIndex:
                             continue
                         add(Link(record_id, kind, key, how, field, score * _specificity(key, field)))
         self._link_partial(corrected, add)
+        spans = [link.surface.split() for link in best.values() if link.kind == "provider" and link.how == "exact" and " " in link.surface]
+        for record_id, link in list(best.items()):  # "CFA Institute" names the provider, not the CFA charter
+            if link.kind == "credential" and link.field in {"acronym", "code"} and _only_inside(link.surface, tokens, spans):
+                del best[record_id]
         return sorted(best.values(), key=lambda link: -link.score)[:limit]
 
     def unknown_brand(self, text: str, vocabulary: CorpusVocabulary) -> str | None:
@@ -182,8 +188,9 @@ class EntityIndex:
         provider, code or platform (not even misspelt) names a credential the catalogue does
         not have, even when the catalogue mentions the brand elsewhere (a skill "CRM software
         such as Salesforce"). A capitalised first word counts only in "<Vendor> Certified ..."
-        ("Nursing certificate" starts a sentence; it does not name a vendor). Returns the word,
-        or None.
+        ("Nursing certificate" starts a sentence; it does not name a vendor). Written in lower
+        case, a word counts before "certified" when the catalogue only ever capitalises it
+        ("oracle certified professional"). Returns the word, or None.
         """
         known = self.credential_words
         tokens = re.findall(r"[A-Za-z0-9][A-Za-z0-9+/.-]*", text)
@@ -191,6 +198,10 @@ class EntityIndex:
             if token.lower() not in CREDENTIAL_NOUNS:
                 continue
             j = i - 1
+            if j >= 0 and token.lower() == "certified" and tokens[j].islower():  # "oracle certified": a brand the catalogue only capitalises
+                word = tokens[j]
+                if word in vocabulary.proper and word not in known and not _asking_or_place(word):
+                    return word
             while j >= 0 and _name_like(tokens[j], first=j == 0, vendor=token.lower() == "certified"):
                 for word in fold(tokens[j]).split():
                     if _asking_or_place(word) or len(word) < 3 or word.isdigit():
@@ -203,11 +214,15 @@ class EntityIndex:
     def unknown_code(self, text: str) -> str | None:
         """An exam code the catalogue does not know ("AZ-500", "SOA-C02", "DP-600"), or None.
 
-        Only the shape vendors use counts: letters, a hyphen, then a part with digits. A range
-        ("100-160") or a year is not a code.
+        Only the shapes vendors use count: letters, a hyphen, then a part with digits; or, in
+        capitals, a known code or acronym, a hyphen and letters ("PMI-PBA"). A range ("100-160")
+        or a year is not a code.
         """
         for token in CODE_SHAPE.findall(text):
             if compact(token) not in self.codes:
+                return token
+        for token in LETTER_CODE_SHAPE.findall(text):  # "PMI-PBA" beside PMI-ACP and PMI-RMP
+            if compact(token.split("-")[0]) in self.codes and compact(token) not in self.codes:
                 return token
         return None
 
@@ -255,6 +270,14 @@ class EntityIndex:
                 if field == "acronym" and not _acronym_said(key, text):
                     continue
                 add(Link(record_id, kind, key, "code", field, self._code_score.get(record_id, 1.0)))
+        for token in raw:  # "sec+" is Security+, "net+" Network+: the one "...+" name it begins
+            key = compact(token)
+            if not token.endswith("+") or key in self.codes or len(key) < 6:
+                continue
+            names = {name for name in self.codes if name.endswith("plus") and name.startswith(key[:-4])}
+            if len(names) == 1:
+                for record_id, kind, field in self.codes[names.pop()]:
+                    add(Link(record_id, kind, key, "code", field, ABBREVIATED_SCORE * self._code_score.get(record_id, 1.0)))
 
     def _correct(self, tokens: list[str]) -> list[str]:
         out = []
@@ -323,6 +346,17 @@ def _credential_words(cred: Credential) -> set[str]:
 def _looks_like_acronym(text: str) -> bool:
     """'CISSP', 'CySA+', 'ISSP-CSP', 'PSM I' are acronyms; '(online)' is not."""
     return re.fullmatch(r"[A-Z][A-Za-z0-9+&\- ]{1,13}", text) is not None and sum(ch.isupper() for ch in text) >= 2
+
+
+def _only_inside(word: str, tokens: list[str], spans: list[list[str]]) -> bool:
+    """Whether every occurrence of ``word`` in ``tokens`` is part of one of the name ``spans``."""
+    places = [i for i, token in enumerate(tokens) if token == word]
+    covered: set[int] = set()
+    for span in spans:
+        for start in range(len(tokens) - len(span) + 1):
+            if tokens[start : start + len(span)] == span:
+                covered.update(range(start, start + len(span)))
+    return bool(places) and all(i in covered for i in places)
 
 
 def _acronym_said(key: str, text: str) -> bool:
@@ -447,6 +481,7 @@ class CorpusVocabulary:
     df: dict[str, int]
     generic_df: int
     words: list[str]
+    proper: frozenset[str] = frozenset()  # words the chunks only write capitalised inside a sentence ("Oracle")
 
     def correct(self, word: str) -> str | None:
         """The catalogue word a misspelt ``word`` stands for ('analitics' -> 'analytics'), if any."""
@@ -474,14 +509,25 @@ def corpus_vocabulary(store: Store) -> CorpusVocabulary:
             return cached
     df: dict[str, int] = {}
     chunks = 0
+    capitalised: set[str] = set()
+    lower: set[str] = set()
     for (text,) in store.conn.execute("SELECT text FROM chunks"):
         chunks += 1
-        for word in set(re.findall(r"[a-z0-9]+", text.lower())):
+        for word in set(plain_words(text)):
             df[word] = df.get(word, 0) + 1
-    vocabulary = CorpusVocabulary(generation, df, max(5, int(chunks * GENERIC_SHARE)), sorted(w for w in df if len(w) >= TYPO_MIN_LEN and not w.isdigit()))
+        capitalised |= _names_in_text(text)
+        lower.update(re.findall(r"(?<![\w-])[a-z][a-z0-9]*", text))
+    words = sorted(w for w in df if len(w) >= TYPO_MIN_LEN and not w.isdigit())
+    vocabulary = CorpusVocabulary(generation, df, max(5, int(chunks * GENERIC_SHARE)), words, frozenset(capitalised - lower))
     with _VOCABULARY_LOCK:
         _VOCABULARIES[key] = vocabulary
     return vocabulary
+
+
+def plain_words(text: str) -> list[str]:
+    """Lower-case ASCII words with accents dropped ('Técnico en Enfermería' -> técnico as 'tecnico'),
+    as the lexical index (FTS5 with remove_diacritics) reads them."""
+    return re.findall(r"[a-z0-9]+", unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower())
 
 
 def lexical_query(text: str, vocabulary: CorpusVocabulary | None = None) -> str:
@@ -527,6 +573,7 @@ def _asking_or_place(word: str) -> bool:
 
 
 CODE_SHAPE = re.compile(r"(?<![\w-])[A-Za-z]{1,4}[0-9]?-[A-Za-z]{0,3}[0-9]{2,4}(?![\w-])")
+LETTER_CODE_SHAPE = re.compile(r"(?<![\w-])[A-Z]{2,5}-[A-Z]{2,5}(?![\w-])")
 
 
 def looks_like_code(text: str, word: str) -> bool:

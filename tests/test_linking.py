@@ -174,3 +174,25 @@ def test_an_exam_code_the_catalogue_lacks_is_spotted(catalogue: Catalogue) -> No
     assert index.unknown_code("AZ-500 azure security engineer exam") == "AZ-500"
     assert index.unknown_code("is AZ-900 worth it") is None
     assert index.unknown_code("100-160 hours of study in 2024-25") is None
+
+
+def test_an_abbreviated_plus_name_links_the_one_it_begins(catalogue: Catalogue) -> None:
+    assert _top(catalogue, "passed sec+ last month, what next?") == ("secplus", "code")
+    assert not entity_index(catalogue).link("c++ developer jobs")  # begins no "...+" title here
+
+
+def test_spelt_out_module_numbers_fold_like_digits() -> None:
+    assert fold("Delta Module Three") == fold("delta module 3") == fold("Delta Module III")
+
+
+def test_an_acronym_inside_a_providers_name_does_not_name_its_credential() -> None:
+    index = _one_provider_index(Provider(id="cfa", name="CFA Institute", source="t"), "Chartered Financial Analyst (CFA) charter")
+    assert [link.record_id for link in index.link("is the CIPM from CFA institute any good?")] == ["cfa"]
+    assert "only" in [link.record_id for link in index.link("CFA from CFA institute: how long?")]
+
+
+def test_a_letter_code_beside_a_known_prefix_is_an_unknown_code() -> None:
+    index = _one_provider_index(Provider(id="pmi", name="Project Management Institute (PMI)", source="t"), "PMI Agile Certified Practitioner (PMI-ACP)")
+    assert index.unknown_code("applicant has the PMI-PBA, is it still offered?") == "PMI-PBA"
+    assert index.unknown_code("is the PMI-ACP hard?") is None
+    assert index.unknown_code("EU-US data rules") is None  # 'EU' is no code here

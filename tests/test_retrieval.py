@@ -182,3 +182,47 @@ def test_a_question_made_of_constraints_is_answered_by_what_meets_them(retriever
     result = retriever.search_detailed("programmes with 15 ECTS")
     assert not result.abstained and [h.id for h in result.hits if h.kind == "credential"] == ["north-cas-data"]
     assert retriever.search_detailed("sommelier programmes with 15 ECTS").abstained  # a topic the catalogue lacks
+
+
+def _spanish_retriever(tmp_path: Path) -> Retriever:
+    """A catalogue of one Spanish-titled programme (fictional) beside the words of an unrelated course."""
+    knowledge = tmp_path / "knowledge"
+    knowledge.mkdir()
+    (knowledge / "catalogue.yaml").write_text(
+        """credentials:
+  - id: sur-tens
+    title: Técnico en Enfermería de Nivel Superior
+    type: certificate
+    provider: Instituto Sur
+    source: https://sur.example
+    description: Programa de técnico en enfermería (TENS), impartido en español; lo ofrece el Instituto Sur en un convenio con Oracle.
+  - id: acme-sheets
+    title: Acme Spreadsheets Basics
+    type: micro-credential
+    provider: Acme Academy
+    source: https://acme.example
+    description: An introduction to spreadsheets and charts for office work; the agent and licence desk uses it too.
+""",
+        encoding="utf-8",
+    )
+    store = Store(StoreSettings(path=tmp_path / "store"), create=True)
+    embedder = HashingEmbedder(256)
+    ingest_paths([knowledge], store, embedder)
+    return Retriever(store, embedder)
+
+
+def test_two_rare_words_in_one_passage_support_a_question_in_another_language(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import assistant.retrieval as retrieval
+
+    retriever = _spanish_retriever(tmp_path)
+    monkeypatch.setitem(retrieval.ABSTAIN_BELOW, retriever.embedder.name, (1.01, 1.01))  # only other evidence can answer
+    # accents dropped: "enfermeria" and "tecnico" are the record's "enfermería" and "técnico"
+    assert "sur-tens" in _ids(retriever.search("quiero estudiar tecnico en enfermeria, cuanto dura?"))
+    # two short everyday words together are no topic ("agent" and "licence" in one passage)
+    assert retriever.search_detailed("real estate agent licence requirements").abstained
+
+
+def test_a_brand_written_in_lower_case_before_certified_is_spotted(tmp_path: Path) -> None:
+    retriever = _spanish_retriever(tmp_path)
+    # the catalogue only ever writes "Oracle" capitalised, and no credential carries it
+    assert retriever.search_detailed("oracle certified professional java developer exam cost").abstained
