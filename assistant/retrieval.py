@@ -245,6 +245,8 @@ class Retriever:
         if len(providers) != 1:  # "Coursera vs edX vs Udemy" compares providers: no one catalogue wins
             return
         names = {catalogue.records[p].name for p in providers if p in catalogue.records}  # type: ignore[union-attr]
+        if any(link.kind == "credential" and link.how in {"code", "exact", "typo"} and link.score >= STRONG_LINK for link in links):
+            return  # "is my CompTIA Security+ still valid?" asks about that one credential, not the provider's range
         for record_id in list(fused):
             record = catalogue.records[record_id]
             if isinstance(record, Credential) and (record.provider_id in providers or record.provider in names):
@@ -320,7 +322,8 @@ class Retriever:
         # a product the catalogue lacks outweighs a job or guide also named ("Databricks Certified Data Engineer")
         if self.catalogue_index.unknown_code(text) is not None or self.catalogue_index.unnamed_product(text, links) is not None:
             return True
-        if self.catalogue_index.unknown_brand(text, vocabulary) is not None:
+        brand = self.catalogue_index.unknown_brand(text, vocabulary)
+        if brand is not None and not self.store.lexical_near(brand, "certif"):  # "AZAV certification": a guide says "certified under the AZAV"
             return True
         if named({"occupation", "document"}):
             return False

@@ -295,6 +295,17 @@ class Store:
             return []
         return [row[0] for row in rows]
 
+    def lexical_near(self, word: str, prefix: str, distance: int = 3) -> bool:
+        """Whether some passage has ``word`` within ``distance`` words of a word starting ``prefix``."""
+        word, prefix = "".join(_fts_tokens(word)[:1]), "".join(_fts_tokens(prefix)[:1])
+        if not word.isalnum() or not prefix.isalnum():
+            return False
+        try:
+            row = self.conn.execute("SELECT 1 FROM chunks_fts WHERE chunks_fts MATCH ? LIMIT 1", (f'NEAR("{word}" "{prefix}"*, {int(distance)})',)).fetchone()
+        except sqlite3.OperationalError:
+            return False
+        return row is not None
+
     def rate_table(self) -> dict[str, Any] | None:
         raw = self.meta("rates")
         return None if raw is None else dict(json.loads(raw))
