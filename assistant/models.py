@@ -104,6 +104,11 @@ class Cost(Record):
     def _upper(cls, value: Any) -> Any:
         return value.upper() if isinstance(value, str) else value
 
+    @property
+    def free_to_learner(self) -> bool:
+        """Free, priced at 0, or funded (eligible learners pay nothing): what "free" asks for."""
+        return self.free or self.amount == 0 or self.funded
+
 
 class CreditValue(Record):
     """A credit value in a unit other than ECTS (US semester credits, CATS, CEUs, ...)."""

@@ -488,8 +488,7 @@ def passes(record: AnyRecord, filters: SearchFilters, catalogue: Catalogue) -> b
         return False
     if filters.field and filters.field not in c.fields:
         return False
-    is_free = bool(c.cost and (c.cost.free or c.cost.amount == 0))
-    if filters.free and not is_free:
+    if filters.free and not (c.cost and c.cost.free_to_learner):  # "tuition-free": funded for eligible learners counts
         return False
     if filters.max_cost is not None:
         cost = cost_in(c, filters.currency, catalogue)

@@ -15,6 +15,9 @@ from assistant.models import AnyRecord, Credential, Document, Occupation, Provid
 from assistant.store import ChunkRow
 
 MAX_CHUNK_CHARS = 1500
+# Bumped when the metadata written beside each chunk changes meaning, so ingest rewrites every
+# record (2: "free" includes funded credentials). The store manifest is unaffected.
+METADATA_VERSION = 2
 _HEADING = re.compile(r"^(#{1,6})\s+(.*)$")
 
 
@@ -141,7 +144,7 @@ def chunk_metadata(record: AnyRecord, rates: RateTable | None) -> dict[str, obje
             workload_hours=float(record.workload_hours or -1),
             eqf_level=int(record.eqf_level or 0),
             ects=float(record.ects or -1),
-            free=bool(record.cost and (record.cost.free or record.cost.amount == 0)),
+            free=bool(record.cost and record.cost.free_to_learner),
             cost_eur=_cost_eur(record, rates),
         )
         if record.language:

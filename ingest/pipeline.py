@@ -27,7 +27,7 @@ from assistant.embeddings import Embedder
 from assistant.errors import InputError, StackwiseError, StoreUnavailableError
 from assistant.models import AnyRecord, Record
 from assistant.store import CHUNKING_VERSION, ChunkRow, Manifest, Store
-from ingest.chunking import chunk_metadata, chunk_record
+from ingest.chunking import METADATA_VERSION, chunk_metadata, chunk_record
 from ingest.sources import Rejection, detect_reader, expand_paths
 from ingest.sources._base import MAX_FILE_BYTES
 
@@ -64,7 +64,7 @@ class IngestReport:
 
 def record_digest(record: Record, rates: RateTable | None) -> str:
     payload = record.model_dump_json(exclude_defaults=True)
-    salt = f"{CHUNKING_VERSION}|{rates.as_of if rates else ''}|{json.dumps(rates.per_eur, sort_keys=True) if rates else ''}"
+    salt = f"{CHUNKING_VERSION}.{METADATA_VERSION}|{rates.as_of if rates else ''}|{json.dumps(rates.per_eur, sort_keys=True) if rates else ''}"
     return hashlib.sha256(f"{salt}|{payload}".encode()).hexdigest()
 
 

@@ -226,3 +226,20 @@ def test_a_brand_written_in_lower_case_before_certified_is_spotted(tmp_path: Pat
     retriever = _spanish_retriever(tmp_path)
     # the catalogue only ever writes "Oracle" capitalised, and no credential carries it
     assert retriever.search_detailed("oracle certified professional java developer exam cost").abstained
+
+
+def test_free_means_what_the_learner_pays_so_state_funded_counts() -> None:
+    from assistant.catalogue import Catalogue
+    from assistant.models import Cost, Credential, CredentialType
+    from ingest.chunking import chunk_metadata
+
+    def credential(cost: Cost | None) -> Credential:
+        return Credential(id="c", title="Dual enrolment pathway", type=CredentialType.LEARNING_PROGRAM, provider="P", source="t", cost=cost)
+
+    catalogue = Catalogue.from_records([])
+    free = SearchFilters(free=True)
+    funded = credential(Cost(funded=True, note="Tuition-free for eligible high-school students."))
+    assert passes(funded, free, catalogue) and chunk_metadata(funded, None)["free"] is True
+    paid = credential(Cost(amount=300, currency="EUR"))
+    assert not passes(paid, free, catalogue) and chunk_metadata(paid, None)["free"] is False
+    assert not passes(credential(None), free, catalogue)  # no published cost is not "free"
