@@ -56,6 +56,7 @@ class Link:
     score: float
 
 
+_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z][a-z]|[A-Z]{2})")  # 'ScrumMaster', 'CertTESOL': two words run together
 _ROMAN = {"i": "1", "ii": "2", "iii": "3", "iv": "4", "one": "1", "two": "2", "three": "3", "four": "4", "five": "5"}
 _NUMBERED = re.compile(r"\b(level|part|module|psm|pspo|grade|stage)\s+(iii|ii|iv|i|one|two|three|four|five)\b")
 
@@ -261,7 +262,7 @@ class EntityIndex:
 
     def _link_codes(self, text: str, tokens: list[str], add: Callable[[Link], None]) -> None:
         raw = re.findall(r"[A-Za-z0-9][A-Za-z0-9+\-./]*", text)
-        candidates = {compact(t) for t in raw} | {"".join(tokens[i : i + n]) for n in (1, 2, 3) for i in range(len(tokens) - n + 1)}
+        candidates = {compact(t) for t in raw} | {"".join(tokens[i : i + n]) for n in range(1, 6) for i in range(len(tokens) - n + 1)}
         matched = [key for key in candidates if key in self.codes and key not in GENERIC and len(key) >= 2]
         for key in matched:
             if any(key != other and other.startswith(key) for other in matched):
@@ -385,13 +386,15 @@ def _surfaces(record: object) -> list[tuple[str, str]]:
         bare = re.sub(r"\s*\([^)]*\)", "", record.title).strip()
         if bare and bare != record.title:
             out.append((bare, "title"))
-        split = re.sub(r"(?<=[a-z])(?=[A-Z][a-z])", " ", bare)  # 'ScrumMaster' is also 'Scrum Master'
+        split = _CAMEL.sub(" ", bare)  # 'ScrumMaster' is also 'Scrum Master', 'CertTESOL' 'Cert TESOL'
         if split != bare:
             out.append((split, "title"))
         if ":" in record.title:
             out.append((record.title.split(":", 1)[1].strip(), "title"))
         out += [(code, "code") for code in record.codes]
         out += [(a, "acronym") for a in re.findall(r"\(([^)]{2,14})\)", record.title) if _looks_like_acronym(a)]
+        if " " not in bare and _looks_like_acronym(bare):  # "CELTA (Certificate in Teaching English ...)"
+            out.append((bare, "acronym"))
         out += [(t, "acronym") for t in re.findall(r"\b[A-Za-z]+\+", record.title)]
     elif isinstance(record, Occupation):
         out.append((record.title, "title"))
@@ -513,7 +516,7 @@ def corpus_vocabulary(store: Store) -> CorpusVocabulary:
     lower: set[str] = set()
     for (text,) in store.conn.execute("SELECT text FROM chunks"):
         chunks += 1
-        for word in set(plain_words(text)):
+        for word in set(plain_words(text)) | set(plain_words(_CAMEL.sub(" ", text))):  # 'CertTESOL' is also 'tesol'
             df[word] = df.get(word, 0) + 1
         capitalised |= _names_in_text(text)
         lower.update(re.findall(r"(?<![\w-])[a-z][a-z0-9]*", text))

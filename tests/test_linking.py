@@ -196,3 +196,23 @@ def test_a_letter_code_beside_a_known_prefix_is_an_unknown_code() -> None:
     assert index.unknown_code("applicant has the PMI-PBA, is it still offered?") == "PMI-PBA"
     assert index.unknown_code("is the PMI-ACP hard?") is None
     assert index.unknown_code("EU-US data rules") is None  # 'EU' is no code here
+
+
+def test_a_title_that_is_one_acronym_and_words_run_together_link() -> None:
+    provider = Provider(id="cam", name="Cambridge English", source="t")
+    index = _one_provider_index(provider, "CELTA (Certificate in Teaching English to Speakers of Other Languages)")
+    assert [(link.record_id, link.how, link.score) for link in index.link("is the celta worth it")][:1] == [("only", "code", 1.0)]
+    index = _one_provider_index(provider, "Trinity CertTESOL (Certificate in Teaching English)")
+    assert "only" in [link.record_id for link in index.link("is the trinity cert tesol recognised")]
+
+
+def test_a_code_of_several_words_links() -> None:
+    credential = Credential(
+        id="bdc",
+        title="LEED AP Building Design + Construction",
+        type=CredentialType.PROFESSIONAL_CERTIFICATION,
+        provider="USGBC",
+        source="t",
+        codes=["LEED AP BD+C"],
+    )
+    assert _top(Catalogue.from_records([credential]), "can i sit LEED AP BD+C first?") == ("bdc", "code")
