@@ -35,6 +35,8 @@ MAX_NGRAM = 10
 TYPO_MIN_LEN = 5
 TYPO_SCORE = 80.0
 PARTIAL_MIN = 0.72
+PRODUCT_RANGE = 3  # credentials a provider awards before the words after its name are checked in lower case
+PRODUCT_ENDS = frozenset({"associate", "certificate", "certification", "exam", "professional", "specialist", "expert"})
 ABBREVIATED_SCORE = 0.9  # "sec+" names Security+ a little less surely than "Security+"
 GENERIC = frozenset(
     re.findall(
@@ -127,6 +129,11 @@ class EntityIndex:
                     if key:
                         self.names[key].add((record.id, record.kind, how))
         self.provider_words = _provider_words(catalogue)
+        awarded: dict[str, int] = defaultdict(int)
+        for owner in catalogue.awarded_by.values():
+            awarded[owner] += 1
+        # a provider with a range of its own: a product name after its name can be checked against it
+        self._product_ranges = {provider for provider, count in awarded.items() if count >= PRODUCT_RANGE}
         self.credential_words = set().union(*self.provider_words.values(), *(_credential_words(c) for c in catalogue.credentials.values()))
         self.vocabulary = sorted({t for key in self.names for t in key.split()} | {k for k in self.codes if k.isalpha()})
         self._vocab_set = set(self.vocabulary)
@@ -246,11 +253,12 @@ class EntityIndex:
                 if " ".join(folded[start : start + len(surface)]) != " ".join(surface):
                     continue
                 end = start + len(surface)
+                phrase = _product_phrase(folded, end) if provider in self._product_ranges else range(0)
                 for position in [start - 1, *range(end, min(end + 3, len(tokens)))]:
                     if position < 0:
                         continue
                     token = tokens[position]
-                    if not _name_like(token, first=position == 0, vendor=False) or re.fullmatch(r"(19|20)\d\d", token):
+                    if not (_name_like(token, first=position == 0, vendor=False) or position in phrase) or re.fullmatch(r"(19|20)\d\d", token):
                         continue
                     for word in fold(token).split():
                         if word in named or _asking_or_place(word) or word == "plus" or len(word) < 2:
@@ -313,6 +321,16 @@ _UPPER_OK = frozenset(
         "cissp ccna ccnp cism cisa ceh oscp ckad cka cks pmp capm celta tkt cfa frm fmva leed breeam itil lfcs rhcsa ccsp sscp gsec omscs omsa cysa",
     )
 )
+
+
+def _product_phrase(folded: list[str], end: int) -> range:
+    """Positions of the words between a provider's name and a credential word right after it:
+    "cisco devnet associate", "google ads apps certification" (lower case, so not name-like)."""
+    for stop in range(end + 1, min(end + 4, len(folded))):
+        if folded[stop] in CREDENTIAL_NOUNS or folded[stop] in PRODUCT_ENDS:
+            # "Google Cloud's foundational certification" describes one, it does not name it
+            return range(0) if "s" in folded[end:stop] else range(end, stop)
+    return range(0)
 
 
 def _provider_words(catalogue: Catalogue) -> dict[str, set[str]]:

@@ -216,3 +216,19 @@ def test_a_code_of_several_words_links() -> None:
         codes=["LEED AP BD+C"],
     )
     assert _top(Catalogue.from_records([credential]), "can i sit LEED AP BD+C first?") == ("bdc", "code")
+
+
+def test_a_lower_case_product_after_a_provider_with_a_range_is_spotted() -> None:
+    cisco = Provider(id="cisco", name="Cisco", source="t")
+    titles = ["Cisco CCNA", "Cisco CyberOps Associate", "Cisco CCST Networking"]
+    credentials = [
+        Credential(id=f"c{i}", title=t, type=CredentialType.PROFESSIONAL_CERTIFICATION, provider="Cisco", provider_id="cisco", source="t")
+        for i, t in enumerate(titles)
+    ]
+    index = entity_index(Catalogue.from_records([cisco, *credentials]))
+    for question, product in [
+        ("cisco devnet associate", "devnet"),
+        ("cisco cyberops associate exam cost", None),  # one it has
+        ("cisco's entry-level certification for networking", None),  # a description, not a name
+    ]:
+        assert index.unnamed_product(question, index.link(question)) == product, question
