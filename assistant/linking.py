@@ -409,6 +409,9 @@ def _surfaces(record: object) -> list[tuple[str, str]]:
             out.append((split, "title"))
         if ":" in record.title:
             out.append((record.title.split(":", 1)[1].strip(), "title"))
+        uncertified = re.sub(r"\s+Certified\b", "", bare)  # "Google Cloud Associate Cloud Engineer", as people say it
+        if uncertified != bare and len(uncertified.split()) >= 3:
+            out.append((uncertified, "title"))
         out += [(code, "code") for code in record.codes]
         out += [(a, "acronym") for a in re.findall(r"\(([^)]{2,14})\)", record.title) if _looks_like_acronym(a)]
         if " " not in bare and _looks_like_acronym(bare):  # "CELTA (Certificate in Teaching English ...)"

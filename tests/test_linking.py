@@ -232,3 +232,10 @@ def test_a_lower_case_product_after_a_provider_with_a_range_is_spotted() -> None
         ("cisco's entry-level certification for networking", None),  # a description, not a name
     ]:
         assert index.unnamed_product(question, index.link(question)) == product, question
+
+
+def test_a_title_links_without_its_certified() -> None:
+    credential = Credential(
+        id="ace", title="Google Cloud Certified Associate Cloud Engineer", type=CredentialType.PROFESSIONAL_CERTIFICATION, provider="Google", source="t"
+    )
+    assert _top(Catalogue.from_records([credential]), "gogle cloud asociate cloud enginer exam price") == ("ace", "typo")
