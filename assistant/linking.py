@@ -177,9 +177,12 @@ class EntityIndex:
             for n in range(min(MAX_NGRAM, len(words)), 0, -1):
                 for start in range(len(words) - n + 1):
                     key = " ".join(words[start : start + n])
-                    for record_id, kind, field in self.names.get(key, ()):
+                    entries = self.names.get(key, ())
+                    for record_id, kind, field in entries:
                         if n == 1 and key in GENERIC:
                             continue
+                        if n == 1 and field == "alt_title" and sum(1 for e in entries if e[2] == "alt_title") > 1:
+                            continue  # "Analyst" is an alternative title of several jobs: it names none of them
                         add(Link(record_id, kind, key, how, field, score * _specificity(key, field)))
         self._link_partial(corrected, add)
         spans = [link.surface.split() for link in best.values() if link.kind == "provider" and link.how == "exact" and " " in link.surface]

@@ -239,3 +239,15 @@ def test_a_title_links_without_its_certified() -> None:
         id="ace", title="Google Cloud Certified Associate Cloud Engineer", type=CredentialType.PROFESSIONAL_CERTIFICATION, provider="Google", source="t"
     )
     assert _top(Catalogue.from_records([credential]), "gogle cloud asociate cloud enginer exam price") == ("ace", "typo")
+
+
+def test_a_one_word_alternative_title_of_several_jobs_names_none() -> None:
+    jobs = [
+        Occupation(id="fin", title="Financial Analysts", alt_titles=["Analyst", "Securities Analyst"], source="t"),
+        Occupation(id="risk", title="Financial Risk Specialists", alt_titles=["Analyst", "Risk Analyst"], source="t"),
+        Occupation(id="dev", title="Software Developers", alt_titles=["Developer"], source="t"),
+    ]
+    index = entity_index(Catalogue.from_records(list(jobs)))
+    assert not index.link("next cert for a soc analyst job")
+    assert [link.record_id for link in index.link("a risk analyst job")][:1] == ["risk"]
+    assert [link.record_id for link in index.link("junior developer")] == ["dev"]  # one job's own word still names it
