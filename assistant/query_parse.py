@@ -12,6 +12,7 @@ phrase ("in German", "German-language", not a bare "German", which may be the co
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 from assistant.catalogue import Catalogue
@@ -113,6 +114,37 @@ _DELIVERY = [
     (re.compile(r"\b(?:in[- ]person|on[- ]campus|face[- ]to[- ]face|on[- ]site|classroom[- ]based)\b", re.IGNORECASE), "in-person"),
     (re.compile(r"\b(?:online|remote(?:ly)?|from\s+home|distance\s+learning)\b(?!\s+(?:learning\s+)?platforms?)", re.IGNORECASE), "online"),
 ]
+# The same constraints written in the languages the catalogue's programmes are taught in.
+NATIVE_LANGUAGES = {
+    "deutsch": "de",
+    "englisch": "en",
+    "franzosisch": "fr",
+    "italienisch": "it",
+    "espanol": "es",
+    "castellano": "es",
+    "ingles": "en",
+    "francais": "fr",
+    "anglais": "en",
+    "allemand": "de",
+    "suomeksi": "fi",
+    "dansk": "da",
+    "engelsk": "en",
+    "svenska": "sv",
+}
+NATIVE_COUNTRIES = {
+    "der schweiz": "CH",
+    "deutschland": "DE",
+    "osterreich": "AT",
+    "suisse": "CH",
+    "suiza": "CH",
+    "espana": "ES",
+    "alemania": "DE",
+    "chile": "CL",
+    "danmark": "DK",
+    "suomi": "FI",
+}
+_NATIVE_LANGUAGE = re.compile(r"\b(?:auf|en|in|på|pa)\s+(?P<name>" + "|".join(NATIVE_LANGUAGES) + r")\b|\b(?P<finnish>suomeksi)\b", re.IGNORECASE)
+_NATIVE_COUNTRY = re.compile(r"\b(?:in|en|aus|de|i)\s+(?P<name>" + "|".join(NATIVE_COUNTRIES) + r")\b", re.IGNORECASE)
 _LANGUAGE_NAMES = "(?:" + "|".join(LANGUAGES) + ")"
 _LANGUAGE = re.compile(  # "in Finnish or Swedish": either will do
     r"\b(?:(?:taught|offered|delivered|held|available)\s+)?in\s+(?P<a>" + _LANGUAGE_NAMES + r"(?:\s*(?:,|/|\bor\b|\band\b)\s*" + _LANGUAGE_NAMES + r")*)\b"
@@ -232,6 +264,11 @@ def parse_query(question: str, catalogue: Catalogue | None = None, base: SearchF
         values["language"] = ",".join(dict.fromkeys(LANGUAGES[name] for name in names))
         take(match, f"language={values['language']}")
         break
+    else:
+        for match in _NATIVE_LANGUAGE.finditer(_plain(question)):  # "unterricht auf deutsch", "en español"
+            values["language"] = NATIVE_LANGUAGES[(match.group("name") or match.group("finnish")).lower()]
+            take(match, f"language={values['language']}")
+            break
     for match in _COUNTRY.finditer(question):
         if any(s <= match.start() < e for s, e in spans):
             continue
@@ -241,6 +278,12 @@ def parse_query(question: str, catalogue: Catalogue | None = None, base: SearchF
         values["country"] = COUNTRIES[name]
         take(match, f"country={COUNTRIES[name]}")
         break
+    if "country" not in values:
+        for match in _NATIVE_COUNTRY.finditer(_plain(question)):  # "in der Schweiz", "en España"
+            if not any(s <= match.start() < e for s, e in spans):
+                values["country"] = NATIVE_COUNTRIES[match.group("name").lower()]
+                take(match, f"country={values['country']}")
+                break
     if not found:
         return ParsedQuery(question.strip(), base or SearchFilters())
     merged = SearchFilters.model_validate(values).model_dump()
@@ -302,3 +345,8 @@ def kind_prior(text: str) -> dict[str, float]:
     if wants_job and not wants_credential:
         prior["credential"] = 0.8
     return prior
+
+
+def _plain(text: str) -> str:
+    """``text`` with accents dropped, letter for letter ('español' -> 'espanol'), so match spans still fit."""
+    return "".join(unicodedata.normalize("NFKD", ch).encode("ascii", "ignore").decode()[:1] or ch for ch in text)

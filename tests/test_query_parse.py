@@ -152,3 +152,16 @@ def test_size_credits_and_languages_filter_credentials() -> None:
     assert ids(max_hours=150) == {"fi-40h-2ects"}  # an unknown workload does not pass a size limit
     assert ids(min_ects=0) == {"fi-40h-2ects", "sv-200h-5ects", "en-60ects"}
     assert ids(min_ects=60, max_ects=60) == {"en-60ects"}
+
+
+@pytest.mark.parametrize(
+    ("question", "language", "country", "left"),
+    [
+        ("weiterbildung data science in der Schweiz, unterricht auf Deutsch", "de", "CH", "weiterbildung data science, unterricht"),
+        ("quiero estudiar enfermería en Chile, en español", "es", "CL", "quiero estudiar enfermería"),
+        ("kurser på dansk i Danmark", "da", "DK", "kurser"),
+    ],
+)
+def test_language_and_country_written_in_other_languages(catalogue: Catalogue, question: str, language: str, country: str, left: str) -> None:
+    parsed = parse_query(question, catalogue)
+    assert (parsed.filters.language, parsed.filters.country, parsed.text) == (language, country, left)
