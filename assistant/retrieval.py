@@ -309,7 +309,8 @@ class Retriever:
           similar than the calibrated threshold (a higher one when some words occur nowhere
           in the catalogue, a lower one when constraints were taken out of the question),
           unless one passage holds all of two or more of its topic words, all of them
-          catalogue words ("automotive mechanics" in a record titled in Spanish), or
+          catalogue words ("automotive mechanics" in a record titled in Spanish), or two of
+          its rare words, one of them long, in any language ("bildungsgutschein ... AZAV"), or
         - with any other model, none of its topic words occurs in the catalogue while some
           occur nowhere ("underwater basket weaving").
         """
