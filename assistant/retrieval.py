@@ -226,7 +226,7 @@ class Retriever:
         floor = OFF_TOPIC_BELOW.get(self.embedder.name, 0.0)
         if not abstained and self.abstain and constraints and top_similarity < floor and not any(link.record_id in fused for link in links):
             abstained = True  # the catalogue knows the topic, but nothing on it meets the constraints
-        ranked = [] if abstained else sorted(fused.items(), key=lambda item: -item[1])[:k]
+        ranked = [] if abstained else sorted(fused.items(), key=lambda item: (-item[1], item[0]))[:k]  # ties: the same order every run
         missing = [r for r, _ in ranked if r not in best_chunk]
         if missing:
             best_chunk.update(self._first_chunks(missing))
