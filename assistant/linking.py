@@ -37,7 +37,8 @@ TYPO_SCORE = 80.0
 PARTIAL_MIN = 0.72
 PRODUCT_RANGE = 3  # credentials a provider awards before the words after its name are checked in lower case
 PRODUCT_ENDS = frozenset({"associate", "certificate", "certification", "exam", "professional", "specialist", "expert"})
-ABBREVIATED_SCORE = 0.9  # "sec+" names Security+ a little less surely than "Security+"
+ABBREVIATED_SCORE = 0.9
+RARE_JOB_WORD = 2  # a one-word job title found in at most this many names is specific  # "sec+" names Security+ a little less surely than "Security+"
 GENERIC = frozenset(
     re.findall(
         r"\S+",
@@ -54,7 +55,7 @@ class Link:
     kind: str
     surface: str
     how: str  # "code", "exact", "typo", "partial"
-    field: str  # "code", "title", "alt_title", "label", "alt_label", "name", "acronym", "onet"
+    field: str  # "code", "title", "alt_title", "abbreviation", "label", "alt_label", "name", "acronym", "onet"
     score: float
 
 
@@ -143,6 +144,7 @@ class EntityIndex:
                 df[token] += 1
         total = max(1, len(self.names))
         self.idf = {t: math.log(1 + total / n) for t, n in df.items()}
+        self._name_df = dict(df)
         for key, entries in self.names.items():
             tokens = [t for t in key.split() if t not in GENERIC]
             if len(tokens) < 2:
@@ -183,7 +185,10 @@ class EntityIndex:
                             continue
                         if n == 1 and field == "alt_title" and sum(1 for e in entries if e[2] == "alt_title") > 1:
                             continue  # "Analyst" is an alternative title of several jobs: it names none of them
-                        add(Link(record_id, kind, key, how, field, score * _specificity(key, field)))
+                        specificity = _specificity(key, field)
+                        if n == 1 and kind == "occupation" and self._name_df.get(key, 0) <= RARE_JOB_WORD:
+                            specificity = 0.85  # "statistician": a job word few names use names that job
+                        add(Link(record_id, kind, key, how, field, score * specificity))
         self._link_partial(corrected, add)
         spans = [link.surface.split() for link in best.values() if link.kind == "provider" and link.how == "exact" and " " in link.surface]
         for record_id, link in list(best.items()):  # "CFA Institute" names the provider, not the CFA charter
@@ -423,6 +428,8 @@ def _surfaces(record: object) -> list[tuple[str, str]]:
     elif isinstance(record, Occupation):
         out.append((record.title, "title"))
         out += [(t, "alt_title") for t in record.alt_titles]
+        # "IT project manager"; not matched partly, where "it" would be the pronoun
+        out += [(t.replace("Information Technology", "IT"), "abbreviation") for t, _ in list(out) if "Information Technology" in t]
         if record.onet_soc:
             out.append((record.onet_soc, "onet"))
             if record.onet_soc.endswith(".00"):

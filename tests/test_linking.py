@@ -251,3 +251,16 @@ def test_a_one_word_alternative_title_of_several_jobs_names_none() -> None:
     assert not index.link("next cert for a soc analyst job")
     assert [link.record_id for link in index.link("a risk analyst job")][:1] == ["risk"]
     assert [link.record_id for link in index.link("junior developer")] == ["dev"]  # one job's own word still names it
+
+
+def test_it_stands_for_information_technology_in_job_titles_and_a_rare_job_word_names_its_job() -> None:
+    jobs = [
+        Occupation(id="itpm", title="Information Technology Project Managers", source="t"),
+        Occupation(id="stat", title="Statisticians", alt_titles=["Statistician", "Mathematical Statistician"], source="t"),
+        Occupation(id="eng", title="Industrial Engineers", alt_titles=["Engineer", "Process Engineer", "Plant Engineer"], source="t"),
+    ]
+    index = entity_index(Catalogue.from_records(list(jobs)))
+    assert _top(Catalogue.from_records(list(jobs)), "we're hiring an IT project manager") == ("itpm", "exact")
+    assert [(link.record_id, link.score) for link in index.link("work as a statistician")][:1] == [("stat", 0.85)]
+    assert all(link.score < 0.85 for link in index.link("an engineer job"))  # a word many names use stays weak
+    assert not [link for link in index.link("can they do it as a project?") if link.record_id == "itpm"]  # 'it' the pronoun
