@@ -38,6 +38,7 @@ PARTIAL_MIN = 0.72
 PRODUCT_RANGE = 3  # credentials a provider awards before the words after its name are checked in lower case
 PRODUCT_ENDS = frozenset({"associate", "certificate", "certification", "exam", "professional", "specialist", "expert"})
 ABBREVIATED_SCORE = 0.9
+JOB_WORDS = frozenset({"job", "role", "work", "position", "career"})  # after fold's plural stemming
 RARE_JOB_WORD = 2  # a one-word job title found in at most this many names is specific  # "sec+" names Security+ a little less surely than "Security+"
 GENERIC = frozenset(
     re.findall(
@@ -153,6 +154,16 @@ class EntityIndex:
                 if kind in {"credential", "occupation"} and how in {"title", "alt_title"}:
                     self.partial[key].add((record_id, kind))
             self._partial_weight[(key, "")] = sum(self.idf[t] for t in tokens)
+        # "a help desk job": a job title without its last word ("Help Desk Analyst"), then a job word
+        job_kinds: dict[str, set[str]] = defaultdict(set)
+        for key, entries in self.names.items():
+            words = key.split()
+            if len(words) >= 3:  # a prefix of one word ("office" of "Office Nurse") says too little
+                for record_id, kind, how in entries:
+                    if kind == "occupation" and how in {"title", "alt_title"}:
+                        job_kinds[" ".join(words[:-1])].add(record_id)
+        names_other = {key for key, entries in self.names.items() if any(kind in {"occupation", "credential"} for _, kind, _ in entries)}
+        self._job_prefixes = {prefix: ids.pop() for prefix, ids in job_kinds.items() if len(ids) == 1 and prefix not in names_other}
         self._partial_by_token: dict[str, set[str]] = defaultdict(set)
         for key in self.partial:
             for token in key.split():
@@ -190,6 +201,13 @@ class EntityIndex:
                             specificity = 0.85  # "statistician": a job word few names use names that job
                         add(Link(record_id, kind, key, how, field, score * specificity))
         self._link_partial(corrected, add)
+        for i in range(1, len(tokens)):
+            if tokens[i] in JOB_WORDS:
+                for n in range(min(4, i), 0, -1):
+                    job = self._job_prefixes.get(" ".join(tokens[i - n : i]))
+                    if job is not None:
+                        add(Link(job, "occupation", " ".join(tokens[i - n : i + 1]), "exact", "alt_title", 0.85))
+                        break
         spans = [link.surface.split() for link in best.values() if link.kind == "provider" and link.how == "exact" and " " in link.surface]
         for record_id, link in list(best.items()):  # "CFA Institute" names the provider, not the CFA charter
             if link.kind == "credential" and link.field in {"acronym", "code"} and _only_inside(link.surface, tokens, spans):

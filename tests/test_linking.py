@@ -264,3 +264,13 @@ def test_it_stands_for_information_technology_in_job_titles_and_a_rare_job_word_
     assert [(link.record_id, link.score) for link in index.link("work as a statistician")][:1] == [("stat", 0.85)]
     assert all(link.score < 0.85 for link in index.link("an engineer job"))  # a word many names use stays weak
     assert not [link for link in index.link("can they do it as a project?") if link.record_id == "itpm"]  # 'it' the pronoun
+
+
+def test_a_job_title_without_its_last_word_then_a_job_word_names_the_job() -> None:
+    jobs = [
+        Occupation(id="support", title="Computer User Support Specialists", alt_titles=["Help Desk Analyst", "Help Desk Tech"], source="t"),
+        Occupation(id="nurse", title="Licensed Practical Nurses", alt_titles=["Office Nurse"], source="t"),
+    ]
+    index = entity_index(Catalogue.from_records(list(jobs)))
+    assert [(link.record_id, link.score) for link in index.link("first cert to get a help desk job?")] == [("support", 0.85)]
+    assert not index.link("an office job with no nights")  # one word before the job word says too little
