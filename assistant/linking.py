@@ -17,13 +17,15 @@ answer an exact code or title directly and only nudge a partial match.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 import threading
 import unicodedata
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from functools import cached_property
 
 from rapidfuzz import fuzz, process
 
@@ -61,6 +63,8 @@ class Link:
 
 
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z][a-z]|[A-Z]{2})")  # 'ScrumMaster', 'CertTESOL': two words run together
+_CAMEL_TOKEN = re.compile(r"\b\w*[a-z](?:[A-Z][a-z]|[A-Z]{2})\w*")
+_LOWER_WORD = re.compile(r"(?<![\w-])[a-z][a-z0-9]*")
 _ROMAN = {"i": "1", "ii": "2", "iii": "3", "iv": "4", "one": "1", "two": "2", "three": "3", "four": "4", "five": "5"}
 _NUMBERED = re.compile(r"\b(level|part|module|psm|pspo|grade|stage)\s+(iii|ii|iv|i|one|two|three|four|five)\b")
 
@@ -131,6 +135,7 @@ class EntityIndex:
                     if key:
                         self.names[key].add((record.id, record.kind, how))
         self.provider_words = _provider_words(catalogue)
+        self._plus_codes = [key for key in self.codes if key.endswith("plus")]  # "Security+", for "sec+"
         awarded: dict[str, int] = defaultdict(int)
         for owner in catalogue.awarded_by.values():
             awarded[owner] += 1
@@ -145,7 +150,7 @@ class EntityIndex:
                 df[token] += 1
         total = max(1, len(self.names))
         self.idf = {t: math.log(1 + total / n) for t, n in df.items()}
-        self._name_df = dict(df)
+        self._name_df = df  # in how many names each word occurs
         for key, entries in self.names.items():
             tokens = [t for t in key.split() if t not in GENERIC]
             if len(tokens) < 2:
@@ -309,7 +314,7 @@ class EntityIndex:
             key = compact(token)
             if not token.endswith("+") or key in self.codes or len(key) < 6:
                 continue
-            names = {name for name in self.codes if name.endswith("plus") and name.startswith(key[:-4])}
+            names = {name for name in self._plus_codes if name.startswith(key[:-4])}
             if len(names) == 1:
                 for record_id, kind, field in self.codes[names.pop()]:
                     add(Link(record_id, kind, key, "code", field, ABBREVIATED_SCORE * self._code_score.get(record_id, 1.0)))
@@ -374,12 +379,17 @@ def _provider_words(catalogue: Catalogue) -> dict[str, set[str]]:
 def _names_in_text(text: str) -> set[str]:
     """Folded capitalised words inside sentences: the names a description gives ("the three ACCA
     Applied Knowledge exams" names 'applied' and 'knowledge'); a sentence's first word is not one."""
-    out: set[str] = set()
-    for match in re.finditer(r"\b[A-Z][A-Za-z0-9+]*", text):
-        before = text[: match.start()].rstrip()
-        if before and before[-1] not in ".!?:":
-            out |= set(fold(match.group()).split())
-    return out
+    names: set[str] = set()
+    for match in _CAPITALISED.finditer(text):
+        i = match.start() - 1
+        while i >= 0 and text[i].isspace():
+            i -= 1
+        if i >= 0 and text[i] not in ".!?:":
+            names.add(match.group())
+    return {word for name in names for word in fold(name).split()}
+
+
+_CAPITALISED = re.compile(r"\b[A-Z][A-Za-z0-9+]*")
 
 
 def _credential_words(cred: Credential) -> set[str]:
@@ -533,7 +543,21 @@ class CorpusVocabulary:
     df: dict[str, int]
     generic_df: int
     words: list[str]
-    proper: frozenset[str] = frozenset()  # words the chunks only write capitalised inside a sentence ("Oracle")
+    texts: Callable[[], Iterable[str]] | None = dataclasses.field(default=None, repr=False, compare=False)  # the chunks, read again on demand
+
+    @cached_property
+    def proper(self) -> frozenset[str]:
+        """Words the chunks only write capitalised inside a sentence ("Oracle"), not "board".
+
+        Read on first use (one more pass over the chunks), since only a lower-case "<word>
+        certified" question needs it.
+        """
+        capitalised: set[str] = set()
+        lower: set[str] = set()
+        for text in self.texts() if self.texts is not None else ():
+            capitalised |= _names_in_text(text)
+            lower.update(_LOWER_WORD.findall(text))
+        return frozenset(capitalised - lower)
 
     def correct(self, word: str) -> str | None:
         """The catalogue word a misspelt ``word`` stands for ('analitics' -> 'analytics'), if any."""
@@ -561,16 +585,19 @@ def corpus_vocabulary(store: Store) -> CorpusVocabulary:
             return cached
     df: dict[str, int] = {}
     chunks = 0
-    capitalised: set[str] = set()
-    lower: set[str] = set()
     for (text,) in store.conn.execute("SELECT text FROM chunks"):
         chunks += 1
-        for word in set(plain_words(text)) | set(plain_words(_CAMEL.sub(" ", text))):  # 'CertTESOL' is also 'tesol'
+        seen = set(plain_words(text))
+        for token in _CAMEL_TOKEN.findall(text):  # 'CertTESOL' is also 'tesol'
+            seen.update(plain_words(_CAMEL.sub(" ", token)))
+        for word in seen:
             df[word] = df.get(word, 0) + 1
-        capitalised |= _names_in_text(text)
-        lower.update(re.findall(r"(?<![\w-])[a-z][a-z0-9]*", text))
+
+    def texts() -> Iterator[str]:
+        return (text for (text,) in store.conn.execute("SELECT text FROM chunks")) if store.generation == generation else iter(())
+
     words = sorted(w for w in df if len(w) >= TYPO_MIN_LEN and not w.isdigit())
-    vocabulary = CorpusVocabulary(generation, df, max(5, int(chunks * GENERIC_SHARE)), words, frozenset(capitalised - lower))
+    vocabulary = CorpusVocabulary(generation, df, max(5, int(chunks * GENERIC_SHARE)), words, texts)
     with _VOCABULARY_LOCK:
         _VOCABULARIES[key] = vocabulary
     return vocabulary

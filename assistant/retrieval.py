@@ -245,7 +245,7 @@ class Retriever:
         if len(providers) != 1:  # "Coursera vs edX vs Udemy" compares providers: no one catalogue wins
             return
         names = {catalogue.records[p].name for p in providers if p in catalogue.records}  # type: ignore[union-attr]
-        if any(link.kind == "credential" and link.how in {"code", "exact", "typo"} and link.score >= STRONG_LINK for link in links):
+        if strongly_named(links, {"credential"}):
             return  # "is my CompTIA Security+ still valid?" asks about that one credential, not the provider's range
         for record_id in list(fused):
             record = catalogue.records[record_id]
@@ -272,7 +272,7 @@ class Retriever:
 
         if not (CREDENTIAL_WORDS.search(text) or re.search(r"\bcerts?\b", text, re.IGNORECASE)):
             return
-        occupations = {link.record_id for link in links if link.kind == "occupation" and link.how in {"code", "exact", "typo"} and link.score >= STRONG_LINK}
+        occupations = strongly_named(links, {"occupation"})
         top = max(fused.items(), key=lambda item: item[1], default=None)
         if top is not None and catalogue.records[top[0]].kind == "occupation":
             occupations.add(top[0])  # the question is about this job even when it words it differently
@@ -315,10 +315,7 @@ class Retriever:
           occur nowhere ("underwater basket weaving").
         """
 
-        def named(kinds: set[str]) -> bool:
-            return any(link.how in {"code", "exact", "typo"} and link.kind in kinds and link.score >= STRONG_LINK for link in links)
-
-        if named({"credential"}):
+        if strongly_named(links, {"credential"}):
             return False
         # a product the catalogue lacks outweighs a job or guide also named ("Databricks Certified Data Engineer")
         if self.catalogue_index.unknown_code(text) is not None or self.catalogue_index.unnamed_product(text, links) is not None:
@@ -326,7 +323,7 @@ class Retriever:
         brand = self.catalogue_index.unknown_brand(text, vocabulary)
         if brand is not None and not self.store.lexical_near(brand, "certif"):  # "AZAV certification": a guide says "certified under the AZAV"
             return True
-        if named({"occupation", "document"}):
+        if strongly_named(links, {"occupation", "document"}):
             return False
         words = [w for w in plain_words(text) if w not in STOPWORDS and w not in ASKING_WORDS and len(w) > 2]
         corrected = [vocabulary.correct(w) for w in words]
@@ -397,6 +394,11 @@ class Retriever:
 EXCLUDING = re.compile(
     r"\b(?:other than|besides|apart from|except(?: for)?|alternatives? to|instead of|excluding)\s+(?:the |an? )?([A-Za-z0-9][\w+/-]*(?: [A-Z0-9][\w+/-]*){0,3})"
 )
+
+
+def strongly_named(links: list[Link], kinds: set[str]) -> set[str]:
+    """Records of ``kinds`` the question names by code or (possibly misspelt) name, surely enough to count."""
+    return {link.record_id for link in links if link.kind in kinds and link.how in {"code", "exact", "typo"} and link.score >= STRONG_LINK}
 
 
 def excluded_records(query: str, links: list[Link], catalogue: Catalogue) -> set[str]:

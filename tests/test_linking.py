@@ -41,6 +41,11 @@ def catalogue() -> Catalogue:
     return Catalogue.from_records(list(records), generation=3)
 
 
+def _credential(record_id: str, title: str, **fields: object) -> Credential:
+    """A professional certification with only what linking reads."""
+    return Credential.model_validate({"id": record_id, "title": title, "type": "professional-certification", "provider": "P", "source": "t", **fields})
+
+
 def _top(catalogue: Catalogue, text: str) -> tuple[str, str]:
     links = entity_index(catalogue).link(text)
     assert links, text
@@ -207,24 +212,14 @@ def test_a_title_that_is_one_acronym_and_words_run_together_link() -> None:
 
 
 def test_a_code_of_several_words_links() -> None:
-    credential = Credential(
-        id="bdc",
-        title="LEED AP Building Design + Construction",
-        type=CredentialType.PROFESSIONAL_CERTIFICATION,
-        provider="USGBC",
-        source="t",
-        codes=["LEED AP BD+C"],
-    )
+    credential = _credential("bdc", "LEED AP Building Design + Construction", provider="USGBC", codes=["LEED AP BD+C"])
     assert _top(Catalogue.from_records([credential]), "can i sit LEED AP BD+C first?") == ("bdc", "code")
 
 
 def test_a_lower_case_product_after_a_provider_with_a_range_is_spotted() -> None:
     cisco = Provider(id="cisco", name="Cisco", source="t")
     titles = ["Cisco CCNA", "Cisco CyberOps Associate", "Cisco CCST Networking"]
-    credentials = [
-        Credential(id=f"c{i}", title=t, type=CredentialType.PROFESSIONAL_CERTIFICATION, provider="Cisco", provider_id="cisco", source="t")
-        for i, t in enumerate(titles)
-    ]
+    credentials = [_credential(f"c{i}", t, provider="Cisco", provider_id="cisco") for i, t in enumerate(titles)]
     index = entity_index(Catalogue.from_records([cisco, *credentials]))
     for question, product in [
         ("cisco devnet associate", "devnet"),
@@ -235,9 +230,7 @@ def test_a_lower_case_product_after_a_provider_with_a_range_is_spotted() -> None
 
 
 def test_a_title_links_without_its_certified() -> None:
-    credential = Credential(
-        id="ace", title="Google Cloud Certified Associate Cloud Engineer", type=CredentialType.PROFESSIONAL_CERTIFICATION, provider="Google", source="t"
-    )
+    credential = _credential("ace", "Google Cloud Certified Associate Cloud Engineer", provider="Google")
     assert _top(Catalogue.from_records([credential]), "gogle cloud asociate cloud enginer exam price") == ("ace", "typo")
 
 
