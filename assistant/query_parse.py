@@ -174,6 +174,7 @@ class ParsedQuery:
     text: str
     filters: SearchFilters
     constraints: list[str] = field(default_factory=list)
+    only_constraints: bool = False  # nothing but constraints was written ("auf Deutsch"); text is then the question
 
     @property
     def has_constraints(self) -> bool:
@@ -289,7 +290,8 @@ def parse_query(question: str, catalogue: Catalogue | None = None, base: SearchF
     merged = SearchFilters.model_validate(values).model_dump()
     if base is not None:
         merged.update({k: v for k, v in base.model_dump().items() if v is not None and (k != "currency" or base.max_cost is not None)})
-    return ParsedQuery(_remaining(question, spans), SearchFilters.model_validate(merged), found)
+    rest = _remaining(question, spans)
+    return ParsedQuery(rest, SearchFilters.model_validate(merged), found, only_constraints=rest == question.strip())
 
 
 def _amount(number: str, thousands: bool) -> float | None:

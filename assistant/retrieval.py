@@ -175,10 +175,10 @@ class Retriever:
         catalogue = self.catalogue
         from assistant.query_parse import kind_prior, parse_query  # query_parse builds on SearchFilters
 
-        text, used, constraints = query.strip(), explicit, []
+        text, used, constraints, only_constraints = query.strip(), explicit, [], False
         if self.parse_constraints:
             parsed = parse_query(query, catalogue, base=explicit)
-            text, used, constraints = parsed.text, parsed.filters, parsed.constraints
+            text, used, constraints, only_constraints = parsed.text, parsed.filters, parsed.constraints, parsed.only_constraints
         links = entity_index(catalogue).link(query)
         named = {link.record_id for link in links if link.how in {"code", "exact"} and link.score >= 0.99}
         fused: dict[str, float] = {}
@@ -221,10 +221,23 @@ class Retriever:
         for record_id in excluded_records(query, links, catalogue):  # "green building credentials other than LEED"
             fused.pop(record_id, None)
         abstained = self.abstain and self._nothing_on_it(
-            text, links, topic_similarity, vocabulary, lambda words: self._cooccur(words, used, explicit, named, catalogue), constrained=bool(constraints)
+            text,
+            links,
+            topic_similarity,
+            vocabulary,
+            lambda words: self._cooccur(words, used, explicit, named, catalogue),
+            constrained=bool(constraints),
+            only_constraints=only_constraints,
         )
         floor = OFF_TOPIC_BELOW.get(self.embedder.name, 0.0)
-        if not abstained and self.abstain and constraints and top_similarity < floor and not any(link.record_id in fused for link in links):
+        if (
+            not abstained
+            and self.abstain
+            and constraints
+            and not only_constraints
+            and top_similarity < floor
+            and not any(link.record_id in fused for link in links)
+        ):
             abstained = True  # the catalogue knows the topic, but nothing on it meets the constraints
         ranked = [] if abstained else sorted(fused.items(), key=lambda item: (-item[1], item[0]))[:k]  # ties: the same order every run
         missing = [r for r, _ in ranked if r not in best_chunk]
@@ -292,6 +305,7 @@ class Retriever:
         cooccur: Callable[[list[str]], bool],
         *,
         constrained: bool = False,
+        only_constraints: bool = False,
     ) -> bool:
         """The abstention rule: answer with nothing when the catalogue has nothing on the question.
 
@@ -330,7 +344,7 @@ class Retriever:
         unknown = [w for w, c in zip(words, corrected, strict=True) if c is None]
         if any(re.search(rf"\b{re.escape(w)}\b", text, re.IGNORECASE) and looks_like_code(text, w) for w in unknown):
             return True
-        if constrained and not unknown and len(words) <= 1:
+        if only_constraints or (constrained and not unknown and len(words) <= 1):
             return False  # "programmes worth 60 ECTS": the constraints are the question, the frame says nothing
         distinctive = [c for c in corrected if c is not None and vocabulary.df.get(c, 0) <= vocabulary.generic_df]
         if not unknown and len(distinctive) >= 2 and cooccur(distinctive):

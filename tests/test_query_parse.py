@@ -165,3 +165,9 @@ def test_size_credits_and_languages_filter_credentials() -> None:
 def test_language_and_country_written_in_other_languages(catalogue: Catalogue, question: str, language: str, country: str, left: str) -> None:
     parsed = parse_query(question, catalogue)
     assert (parsed.filters.language, parsed.filters.country, parsed.text) == (language, country, left)
+
+
+def test_a_question_of_constraints_only_says_so(catalogue: Catalogue) -> None:
+    assert parse_query("auf Deutsch", catalogue).only_constraints
+    assert parse_query("free courses in German", catalogue).only_constraints is False  # "courses" is left
+    assert parse_query("data science", catalogue).only_constraints is False

@@ -243,3 +243,11 @@ def test_free_means_what_the_learner_pays_so_state_funded_counts() -> None:
     paid = credential(Cost(amount=300, currency="EUR"))
     assert not passes(paid, free, catalogue) and chunk_metadata(paid, None)["free"] is False
     assert not passes(credential(None), free, catalogue)  # no published cost is not "free"
+
+
+def test_a_question_of_constraints_only_in_another_language_is_answered(retriever: Retriever, monkeypatch: pytest.MonkeyPatch) -> None:
+    import assistant.retrieval as retrieval
+
+    monkeypatch.setitem(retrieval.ABSTAIN_BELOW, retriever.embedder.name, (1.01, 1.01))  # no similarity could pass
+    hits = retriever.search("auf Deutsch")  # the frame is all constraint: what is taught in German answers it
+    assert hits and all(h.record is None or h.kind != "credential" or "de" in h.record.language for h in hits)  # type: ignore[union-attr]
