@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from rapidfuzz import fuzz, process
+from wordfreq import zipf_frequency
 
 from assistant.catalogue import Catalogue
 from assistant.models import Credential, Document, Occupation, Provider, Skill
@@ -37,6 +38,7 @@ MAX_NGRAM = 10
 TYPO_MIN_LEN = 5
 TYPO_SCORE = 80.0
 PARTIAL_MIN = 0.72
+INITIALS_MIN = 3  # a shorter acronym matches some title's initials by chance
 PRODUCT_RANGE = 3  # credentials a provider awards before the words after its name are checked in lower case
 PRODUCT_ENDS = frozenset({"associate", "certificate", "certification", "exam", "professional", "specialist", "expert"})
 ABBREVIATED_SCORE = 0.9
@@ -141,6 +143,9 @@ class EntityIndex:
             awarded[owner] += 1
         # a provider with a range of its own: a product name after its name can be checked against it
         self._product_ranges = {provider for provider, count in awarded.items() if count >= PRODUCT_RANGE}
+        self._initials: dict[str, set[str]] = defaultdict(set)  # per awarding provider ("" for none on record)
+        for credential in catalogue.credentials.values():
+            self._initials[catalogue.awarded_by.get(credential.id, "")] |= _initialisms(credential)
         self.credential_words = set().union(*self.provider_words.values(), *(_credential_words(c) for c in catalogue.credentials.values()))
         self.vocabulary = sorted({t for key in self.names for t in key.split()} | {k for k in self.codes if k.isalpha()})
         self._vocab_set = set(self.vocabulary)
@@ -277,7 +282,14 @@ class EntityIndex:
         if not providers:
             return None
         named = {word for link in links if link.how in {"code", "exact"} for word in link.surface.split()}
-        tokens = re.findall(r"[A-Za-z0-9][A-Za-z0-9+/.-]*", text)
+        matches = list(re.finditer(r"[A-Za-z0-9][A-Za-z0-9+/.-]*", text))
+        tokens = [m.group().rstrip("./-") for m in matches]
+        # a sentence or clause ends between two words: "... Google Cloud and AWS. Compare price" names no AWS product
+        breaks = {
+            i
+            for i in range(1, len(matches))
+            if re.search(r"[.!?;:,()]", text[matches[i - 1].end() : matches[i].start()]) or matches[i - 1].group().endswith(".")
+        }
         folded = [fold(t) for t in tokens]
         for provider, surface in providers.items():
             for start in range(len(tokens)):
@@ -285,19 +297,32 @@ class EntityIndex:
                     continue
                 end = start + len(surface)
                 phrase = _product_phrase(folded, end) if provider in self._product_ranges else range(0)
-                for position in [start - 1, *range(end, min(end + 3, len(tokens)))]:
-                    if position < 0:
-                        continue
+                after = list(range(end, min(end + 3, len(tokens))))
+                after = after[: next((n for n, position in enumerate(after) if position in breaks), len(after))]
+                before = [start - 1] if start > 0 and start not in breaks else []
+                for position in before + after:
                     token = tokens[position]
-                    if not (_name_like(token, first=position == 0, vendor=False) or position in phrase) or re.fullmatch(r"(19|20)\d\d", token):
-                        continue
+                    if not (_name_like(token, first=position == 0, vendor=False) or position in phrase) or token.isdigit():
+                        continue  # a year or a count ("AWS cert from 2019") is not a product
                     for word in fold(token).split():
                         if word in named or _asking_or_place(word) or word == "plus" or len(word) < 2:
                             continue
                         words = self.provider_words[provider]
-                        if word not in words and process.extractOne(word, words, scorer=fuzz.ratio, score_cutoff=80) is None:
+                        if (
+                            word not in words
+                            and process.extractOne(word, words, scorer=fuzz.ratio, score_cutoff=80) is None
+                            and not (token.isupper() and self.initials_of(word, provider))
+                        ):
                             return word
         return None
+
+    def initials_of(self, word: str, provider: str | None = None) -> bool:
+        """Whether ``word`` is the initials of a credential title (of ``provider``'s when given):
+        "PM" for Google's Project Management Certificate, "MCS" for a Master of Computer Science,
+        "OMSCS" for an Online Master of Science in Computer Science."""
+        if provider is not None:
+            return word in self._initials.get(provider, ())
+        return len(word) >= INITIALS_MIN and any(word in initials for initials in self._initials.values())
 
     def _link_codes(self, text: str, tokens: list[str], add: Callable[[Link], None]) -> None:
         raw = re.findall(r"[A-Za-z0-9][A-Za-z0-9+\-./]*", text)
@@ -362,6 +387,19 @@ def _product_phrase(folded: list[str], end: int) -> range:
             # "Google Cloud's foundational certification" describes one, it does not name it
             return range(0) if "s" in folded[end:stop] else range(end, stop)
     return range(0)
+
+
+def _initialisms(credential: Credential) -> set[str]:
+    """Initials of a credential's title, read without its parentheses, small and generic words
+    (GENERIC), with and without its provider's words: "Master of Computer Science (online)"
+    gives 'mcs'; Google's "Project Management Certificate" gives 'pm' and 'gpm'."""
+    title = re.sub(r"\([^)]*\)", " ", credential.title.split(":", 1)[-1])
+    words = [w for w in fold(title).split() if w not in _SMALL_WORDS and w not in GENERIC and not w.isdigit()]
+    provider = set(fold(credential.provider).split())
+    return {"".join(w[0] for w in kept) for kept in (words, [w for w in words if w not in provider]) if len(kept) >= 2}
+
+
+_SMALL_WORDS = frozenset({"of", "in", "and", "the", "for", "to", "on", "with", "a", "an", "de", "en", "und", "der", "die", "des"})
 
 
 def _provider_words(catalogue: Catalogue) -> dict[str, set[str]]:
@@ -609,6 +647,30 @@ def plain_words(text: str) -> list[str]:
     return re.findall(r"[a-z0-9]+", unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower())
 
 
+# A word at least this frequent (Zipf scale: 5 is once per 1,000 words) in one of the languages
+# questions come in is everyday language ("someone", "she", "ist"), not a name the
+# catalogue lacks; wordfreq's small lists cover every word that frequent.
+EVERYDAY_ZIPF = 5.0
+EVERYDAY_LANGUAGES = ("en", "de", "fr", "es", "it", "nl", "pt", "da", "fi", "sv")
+
+
+def everyday_words(text: str) -> set[str]:
+    """The words of ``text`` (as :func:`plain_words` writes them) that are everyday words of
+    English or of the language the question is mostly written in (the one whose word
+    frequencies add up highest), judged on their spelling with accents ('für', 'über').
+    Only that language counts: 'piano' is everyday Italian, not everyday English."""
+    tokens = set(re.findall(r"[^\W\d_]+", text.lower()))
+    if not tokens:
+        return set()
+    zipf = {language: {token: zipf_frequency(token, language, wordlist="small") for token in tokens} for language in EVERYDAY_LANGUAGES}
+    written_in = max(EVERYDAY_LANGUAGES, key=lambda language: (sum(zipf[language].values()), language == "en"))
+    everyday: set[str] = set()
+    for token in tokens:
+        if max(zipf["en"][token], zipf[written_in][token]) >= EVERYDAY_ZIPF:
+            everyday.update(plain_words(token))
+    return everyday
+
+
 def lexical_query(text: str, vocabulary: CorpusVocabulary | None = None) -> str:
     """The words worth matching lexically: stopwords dropped, misspelt words corrected."""
     words = re.findall(r"[\w][\w.+#-]*", text.lower())
@@ -657,7 +719,10 @@ LETTER_CODE_SHAPE = re.compile(r"(?<![\w-])[A-Z]{2,5}-[A-Z]{2,5}(?![\w-])")
 
 def looks_like_code(text: str, word: str) -> bool:
     """Whether the question writes ``word`` as a code or acronym ('CCIE', 'SnowPro', 'S4HANA')."""
-    for token in re.findall(r"[A-Za-z0-9][A-Za-z0-9/+-]*", text):
+    tokens = re.findall(r"[A-Za-z0-9][A-Za-z0-9/+-]*", text)
+    # without digits, the parts of a hyphenated word are words of their own: 'EQR-Niveau' is 'EQR' and 'Niveau'
+    parts = [part for token in tokens for part in ([token] if any(c.isdigit() for c in token) else re.split(r"[-/]", token)) if part]
+    for token in parts:
         folded = re.sub(r"[^a-z0-9]", "", token.lower())
         if word not in folded:
             continue

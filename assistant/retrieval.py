@@ -25,6 +25,7 @@ from assistant.linking import (
     Link,
     corpus_vocabulary,
     entity_index,
+    everyday_words,
     fold,
     lexical_query,
     looks_like_code,
@@ -342,8 +343,12 @@ class Retriever:
         words = [w for w in plain_words(text) if w not in STOPWORDS and w not in ASKING_WORDS and len(w) > 2]
         corrected = [vocabulary.correct(w) for w in words]
         unknown = [w for w, c in zip(words, corrected, strict=True) if c is None]
-        if any(re.search(rf"\b{re.escape(w)}\b", text, re.IGNORECASE) and looks_like_code(text, w) for w in unknown):
+        if any(
+            re.search(rf"\b{re.escape(w)}\b", text, re.IGNORECASE) and looks_like_code(text, w) and not self.catalogue_index.initials_of(w) for w in unknown
+        ):
             return True
+        everyday = everyday_words(text)  # "someone", "gradually": words the catalogue lacks but that name nothing
+        unknown = [w for w in unknown if w not in everyday]
         if only_constraints or (constrained and not unknown and len(words) <= 1):
             return False  # "programmes worth 60 ECTS": the constraints are the question, the frame says nothing
         distinctive = [c for c in corrected if c is not None and vocabulary.df.get(c, 0) <= vocabulary.generic_df]

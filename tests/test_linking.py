@@ -267,3 +267,35 @@ def test_a_job_title_without_its_last_word_then_a_job_word_names_the_job() -> No
     index = entity_index(Catalogue.from_records(list(jobs)))
     assert [(link.record_id, link.score) for link in index.link("first cert to get a help desk job?")] == [("support", 0.85)]
     assert not index.link("an office job with no nights")  # one word before the job word says too little
+
+
+def test_a_word_after_a_provider_in_the_next_sentence_or_a_year_is_no_product() -> None:
+    ibm = Provider(id="ibm", name="IBM", source="t")
+    index = _one_provider_index(ibm, "IBM Data Science Professional Certificate")
+    for question, product in [
+        ("wants to try data science with an IBM programme. Roughly how many hours?", None),
+        ("applicant lists an IBM cert from 2019", None),
+        ("is the IBM Quantum certificate any good", "quantum"),
+    ]:
+        assert index.unnamed_product(question, index.link(question)) == product, question
+
+
+def test_an_acronym_of_a_credentials_title_is_no_unknown_product_or_code() -> None:
+    google = Provider(id="google", name="Google", source="t")
+    index = _one_provider_index(google, "Google Project Management Professional Certificate")
+    question = "does the google PM certificate count towards the PMP hours?"
+    assert index.unnamed_product(question, index.link(question)) is None
+    assert index.initials_of("pm", "google") and not index.initials_of("pm")  # two letters only beside its provider
+    other = "is the google QA certificate any good"
+    assert index.unnamed_product(other, index.link(other)) == "qa"
+    catalogue = Catalogue.from_records([_credential("mcs", "Master of Computer Science (online)", provider="Illinois")])
+    assert entity_index(catalogue).initials_of("mcs") and not entity_index(catalogue).initials_of("msc")
+
+
+def test_everyday_words_are_judged_in_english_or_the_questions_own_language() -> None:
+    from assistant.linking import everyday_words
+
+    assert {"someone", "she"} <= everyday_words("how do i check that someone's badge is real? she says so")
+    assert "piano" not in everyday_words("piano lessons for adults")  # everyday Italian, not English
+    assert {"wie", "dauert"} & everyday_words("wie lange dauert die Ausbildung und ist sie auf Deutsch?")
+    assert "databricks" not in everyday_words("databricks certified data engineer")
