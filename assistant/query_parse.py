@@ -164,6 +164,13 @@ CREDENTIAL_WORDS = re.compile(
     r"specialization|nanodegree|micromasters|bootcamp|training|study|studies|learn\w*)\b",
     re.IGNORECASE,
 )
+# Words judging what a kind of credential is worth ("are nanodegrees accredited?", "do IT certs
+# expire?"): a guide on credentials of that kind answers, not the range of one provider.
+JUDGING_WORDS = re.compile(
+    r"\b(accredit\w*|proctor\w*|recogni[sz]\w*|legit\w*|reputable|expir\w*|renew\w*|academic\s+credit|"
+    r"count(?:s|ed)?\s+(?:as|towards?)|worth\s+(?:it|anything)|pay-for-paper|(?:certificate|diploma)\s+mill)\b",
+    re.IGNORECASE,
+)
 OCCUPATION_WORDS = re.compile(r"\b(jobs?|careers?|roles?|salar\w*|earn\w*|wages?|outlook|become|work\s+as|what\s+does\s+an?\b.*\bdo)\b", re.IGNORECASE)
 
 

@@ -222,7 +222,7 @@ class Retriever:
             else:  # one common word ("developer", "python") names many things: a nudge only
                 bonus = WEAK_LINK_BONUS * link.score
             fused[link.record_id] = fused.get(link.record_id, 0.0) + bonus
-        self._favour_named_providers(fused, links, catalogue)
+        self._favour_named_providers(fused, links, catalogue, query)
         self._favour_asked_about_providers(fused, links, query, used, explicit, named, catalogue)
         self._add_credentials_for_named_occupations(fused, links, text, used, explicit, named, catalogue)
         for record_id in excluded_records(query, links, catalogue):  # "green building credentials other than LEED"
@@ -259,7 +259,7 @@ class Retriever:
         return SearchResult(out, text, used, links, top_similarity, abstained, constraints)
 
     @staticmethod
-    def _favour_named_providers(fused: dict[str, float], links: list[Link], catalogue: Catalogue) -> None:
+    def _favour_named_providers(fused: dict[str, float], links: list[Link], catalogue: Catalogue, query: str) -> None:
         """Lift the candidates offered by a provider the question names, keeping their order."""
         providers = {link.record_id for link in links if link.kind == "provider" and link.how in {"code", "exact"}}
         if len(providers) != 1:  # "Coursera vs edX vs Udemy" compares providers: no one catalogue wins
@@ -267,6 +267,10 @@ class Retriever:
         names = {catalogue.records[p].name for p in providers if p in catalogue.records}  # type: ignore[union-attr]
         if strongly_named(links, {"credential"}):
             return  # "is my CompTIA Security+ still valid?" asks about that one credential, not the provider's range
+        from assistant.query_parse import JUDGING_WORDS
+
+        if JUDGING_WORDS.search(query):
+            return  # "are Udacity nanodegrees accredited?" judges the kind; a guide on it answers
         offered = {
             record_id
             for record_id in fused
