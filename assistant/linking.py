@@ -42,6 +42,8 @@ INITIALS_MIN = 3  # a shorter acronym matches some title's initials by chance
 PRODUCT_RANGE = 3  # credentials a provider awards before the words after its name are checked in lower case
 PRODUCT_ENDS = frozenset({"associate", "certificate", "certification", "exam", "professional", "specialist", "expert"})
 ABBREVIATED_SCORE = 0.9
+FAMILY_SIZE = 3
+FAMILY_CODE_SCORE = 0.8  # below a strong link: a code several credentials share names none of them alone
 JOB_WORDS = frozenset({"job", "role", "work", "position", "career"})  # after fold's plural stemming
 RARE_JOB_WORD = 2  # a one-word job title found in at most this many names is specific  # "sec+" names Security+ a little less surely than "Security+"
 GENERIC = frozenset(
@@ -331,10 +333,14 @@ class EntityIndex:
         for key in matched:
             if any(key != other and other.startswith(key) for other in matched):
                 continue  # '15-2051.01' is one code, not also '15-2051'
-            for record_id, kind, field in self.codes.get(key, ()):
+            entries = self.codes.get(key, ())
+            # "ALM" is the code of five Harvard Extension degrees: it names the family, none of them surely
+            owners = {record_id for record_id, kind, _ in entries if kind == "credential" and record_id not in self._code_score}  # not prep courses
+            family = FAMILY_CODE_SCORE if len(owners) >= FAMILY_SIZE else 1.0
+            for record_id, kind, field in entries:
                 if field == "acronym" and not _acronym_said(key, text):
                     continue
-                add(Link(record_id, kind, key, "code", field, self._code_score.get(record_id, 1.0)))
+                add(Link(record_id, kind, key, "code", field, family * self._code_score.get(record_id, 1.0)))
         for token in raw:  # "sec+" is Security+, "net+" Network+: the one "...+" name it begins
             key = compact(token)
             if not token.endswith("+") or key in self.codes or len(key) < 6:

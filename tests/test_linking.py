@@ -299,3 +299,10 @@ def test_everyday_words_are_judged_in_english_or_the_questions_own_language() ->
     assert "piano" not in everyday_words("piano lessons for adults")  # everyday Italian, not English
     assert {"wie", "dauert"} & everyday_words("wie lange dauert die Ausbildung und ist sie auf Deutsch?")
     assert "databricks" not in everyday_words("databricks certified data engineer")
+
+
+def test_a_code_three_credentials_share_names_none_of_them_surely() -> None:
+    degrees = [_credential(f"alm-{f}", f"Master of Liberal Arts (ALM) in {f.title()}", codes=["ALM"]) for f in ("data", "cyber", "management")]
+    index = entity_index(Catalogue.from_records([*degrees, _credential("psm", "Professional Scrum Master I", codes=["PSM I"])]))
+    assert {link.score for link in index.link("can the courses go toward the ALM later?")} == {0.8}
+    assert [(link.record_id, link.score) for link in index.link("what does a PSM I holder know")] == [("psm", 1.0)]
