@@ -657,24 +657,34 @@ def plain_words(text: str) -> list[str]:
 # questions come in is everyday language ("someone", "she", "ist"), not a name the
 # catalogue lacks; wordfreq's small lists cover every word that frequent.
 EVERYDAY_ZIPF = 5.0
+LANGUAGE_MIN_WORDS = 3
+LANGUAGE_MARGIN = 2.0  # on the Zipf scale, summed over the question's words
 EVERYDAY_LANGUAGES = ("en", "de", "fr", "es", "it", "nl", "pt", "da", "fi", "sv")
+
+
+def _zipf_table(text: str) -> tuple[str, dict[str, dict[str, float]]]:
+    """The language ``text`` is mostly written in (the one whose word frequencies add up
+    highest; English on a tie) and each word's frequency in every language."""
+    tokens = set(re.findall(r"[^\W\d_]+", text.lower()))
+    zipf = {language: {token: zipf_frequency(token, language, wordlist="small") for token in tokens} for language in EVERYDAY_LANGUAGES}
+    best = max(EVERYDAY_LANGUAGES, key=lambda language: (sum(zipf[language].values()), language == "en"))
+    if len(tokens) < LANGUAGE_MIN_WORDS or sum(zipf[best].values()) < sum(zipf["en"].values()) + LANGUAGE_MARGIN:
+        best = "en"  # "sommelier programmes" is as much French as English: too few words to tell
+    return best, zipf
+
+
+def written_in(text: str) -> str:
+    """The language code of the language questions come in that ``text`` is mostly written in."""
+    return _zipf_table(text)[0]
 
 
 def everyday_words(text: str) -> set[str]:
     """The words of ``text`` (as :func:`plain_words` writes them) that are everyday words of
-    English or of the language the question is mostly written in (the one whose word
-    frequencies add up highest), judged on their spelling with accents ('für', 'über').
-    Only that language counts: 'piano' is everyday Italian, not everyday English."""
-    tokens = set(re.findall(r"[^\W\d_]+", text.lower()))
-    if not tokens:
-        return set()
-    zipf = {language: {token: zipf_frequency(token, language, wordlist="small") for token in tokens} for language in EVERYDAY_LANGUAGES}
-    written_in = max(EVERYDAY_LANGUAGES, key=lambda language: (sum(zipf[language].values()), language == "en"))
-    everyday: set[str] = set()
-    for token in tokens:
-        if max(zipf["en"][token], zipf[written_in][token]) >= EVERYDAY_ZIPF:
-            everyday.update(plain_words(token))
-    return everyday
+    English or of the language the question is mostly written in, judged on their spelling
+    with accents ('für', 'über'). Only that language counts: 'piano' is everyday Italian,
+    not everyday English."""
+    language, zipf = _zipf_table(text)
+    return {word for token in zipf["en"] if max(zipf["en"][token], zipf[language][token]) >= EVERYDAY_ZIPF for word in plain_words(token)}
 
 
 def lexical_query(text: str, vocabulary: CorpusVocabulary | None = None) -> str:

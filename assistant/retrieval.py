@@ -30,6 +30,7 @@ from assistant.linking import (
     lexical_query,
     looks_like_code,
     plain_words,
+    written_in,
 )
 from assistant.models import AnyRecord, Credential
 from assistant.settings import RetrievalSettings
@@ -393,6 +394,8 @@ class Retriever:
         threshold = ABSTAIN_BELOW.get(self.embedder.name)
         if threshold is None:
             return bool(unknown) and not distinctive
+        if written_in(text) != "en":
+            return False  # the model and its calibration are English: a question in another language is not judged by them
         low, with_unknown = threshold  # a calibrated model judges even questions in words the catalogue lacks
         if constrained:
             low -= CONSTRAINED_ALLOWANCE

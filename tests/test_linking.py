@@ -306,3 +306,11 @@ def test_a_code_three_credentials_share_names_none_of_them_surely() -> None:
     index = entity_index(Catalogue.from_records([*degrees, _credential("psm", "Professional Scrum Master I", codes=["PSM I"])]))
     assert {link.score for link in index.link("can the courses go toward the ALM later?")} == {0.8}
     assert [(link.record_id, link.score) for link in index.link("what does a PSM I holder know")] == [("psm", 1.0)]
+
+
+def test_the_language_a_question_is_written_in() -> None:
+    from assistant.linking import written_in
+
+    assert written_in("wie lange dauert die Ausbildung und ist sie auf Deutsch?") == "de"
+    assert written_in("quiero hacer el grado en derecho a distancia") == "es"
+    assert written_in("piano lessons for adults") == written_in("eqf level 6 equals what?") == "en"

@@ -261,3 +261,12 @@ def test_a_question_about_who_a_provider_is_is_answered_by_its_record(retriever:
 
 def test_a_partly_named_credential_of_a_named_provider_leads_its_range(retriever: Retriever) -> None:
     assert _ids(retriever.search("acme academy dashboards visualisation course: how is it assessed?", k=3))[0] == "acme-dashboards"
+
+
+def test_a_question_in_another_language_is_not_judged_by_the_english_calibration(retriever: Retriever, monkeypatch: pytest.MonkeyPatch) -> None:
+    import assistant.retrieval as retrieval
+
+    monkeypatch.setitem(retrieval.ABSTAIN_BELOW, retriever.embedder.name, (1.01, 1.01))  # nothing is similar enough
+    assert retriever.search_detailed("courses on data for my team").abstained
+    assert not retriever.search_detailed("welche Kurse gibt es zu Daten für mein Team?").abstained
+    assert retriever.search_detailed("wie viel kostet die ZX-9000 Prüfung?").abstained  # an unknown code still counts
