@@ -25,7 +25,7 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from rapidfuzz import fuzz, process
 from wordfreq import zipf_frequency
@@ -662,6 +662,7 @@ LANGUAGE_MARGIN = 2.0  # on the Zipf scale, summed over the question's words
 EVERYDAY_LANGUAGES = ("en", "de", "fr", "es", "it", "nl", "pt", "da", "fi", "sv")
 
 
+@lru_cache(maxsize=256)  # one question asks for both its language and its everyday words
 def _zipf_table(text: str) -> tuple[str, dict[str, dict[str, float]]]:
     """The language ``text`` is mostly written in (the one whose word frequencies add up
     highest; English on a tie) and each word's frequency in every language."""
