@@ -28,7 +28,6 @@ from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
 from rapidfuzz import fuzz, process
-from wordfreq import zipf_frequency
 
 from assistant.catalogue import Catalogue
 from assistant.models import Credential, Document, Occupation, Provider, Skill
@@ -41,11 +40,11 @@ PARTIAL_MIN = 0.72
 INITIALS_MIN = 3  # a shorter acronym matches some title's initials by chance
 PRODUCT_RANGE = 3  # credentials a provider awards before the words after its name are checked in lower case
 PRODUCT_ENDS = frozenset({"associate", "certificate", "certification", "exam", "professional", "specialist", "expert"})
-ABBREVIATED_SCORE = 0.9
+ABBREVIATED_SCORE = 0.9  # "sec+" names Security+ a little less surely than "Security+"
 FAMILY_SIZE = 3
 FAMILY_CODE_SCORE = 0.8  # below a strong link: a code several credentials share names none of them alone
 JOB_WORDS = frozenset({"job", "role", "work", "position", "career"})  # after fold's plural stemming
-RARE_JOB_WORD = 2  # a one-word job title found in at most this many names is specific  # "sec+" names Security+ a little less surely than "Security+"
+RARE_JOB_WORD = 2  # a one-word job title found in at most this many names is specific
 GENERIC = frozenset(
     re.findall(
         r"\S+",
@@ -666,6 +665,8 @@ EVERYDAY_LANGUAGES = ("en", "de", "fr", "es", "it", "nl", "pt", "da", "fi", "sv"
 def _zipf_table(text: str) -> tuple[str, dict[str, dict[str, float]]]:
     """The language ``text`` is mostly written in (the one whose word frequencies add up
     highest; English on a tie) and each word's frequency in every language."""
+    from wordfreq import zipf_frequency  # imported on first use: only abstention needs it, not every command's start-up
+
     tokens = set(re.findall(r"[^\W\d_]+", text.lower()))
     zipf = {language: {token: zipf_frequency(token, language, wordlist="small") for token in tokens} for language in EVERYDAY_LANGUAGES}
     best = max(EVERYDAY_LANGUAGES, key=lambda language: (sum(zipf[language].values()), language == "en"))

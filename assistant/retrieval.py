@@ -265,13 +265,13 @@ class Retriever:
         providers = {link.record_id for link in links if link.kind == "provider" and link.how in {"code", "exact"}}
         if len(providers) != 1:  # "Coursera vs edX vs Udemy" compares providers: no one catalogue wins
             return
-        names = {catalogue.records[p].name for p in providers if p in catalogue.records}  # type: ignore[union-attr]
         if strongly_named(links, {"credential"}):
             return  # "is my CompTIA Security+ still valid?" asks about that one credential, not the provider's range
         from assistant.query_parse import JUDGING_WORDS
 
         if JUDGING_WORDS.search(query):
             return  # "are Udacity nanodegrees accredited?" judges the kind; a guide on it answers
+        names = {catalogue.records[p].name for p in providers if p in catalogue.records}  # type: ignore[union-attr]
         offered = {
             record_id
             for record_id in fused
@@ -289,11 +289,12 @@ class Retriever:
     ) -> None:
         """ "What is ISACA?", "who runs the PRINCE2 exams, AXELOS or PeopleCert?": the named
         providers' own records answer a question about who they are."""
+        providers = [link for link in links if link.kind == "provider" and link.how in {"code", "exact"}]
+        if not providers:
+            return
         folded = fold(query)
         asks_who = ASKS_WHO.search(query) is not None
-        for link in links:
-            if link.kind != "provider" or link.how not in {"code", "exact"}:
-                continue
+        for link in providers:
             if not (asks_who or re.search(rf"\b(?:what (?:is|are|does)|whats|who is|is) {re.escape(link.surface)}\b", folded)):
                 continue
             record = catalogue.records.get(link.record_id)
