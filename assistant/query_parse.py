@@ -168,7 +168,8 @@ CREDENTIAL_WORDS = re.compile(
 # expire?"): a guide on credentials of that kind answers, not the range of one provider.
 JUDGING_WORDS = re.compile(
     r"\b(accredit\w*|proctor\w*|recogni[sz]\w*|legit\w*|reputable|expir\w*|renew\w*|academic\s+credit|"
-    r"count(?:s|ed)?\s+(?:as|towards?)|worth\s+(?:it|anything)|pay-for-paper|(?:certificate|diploma)\s+mill)\b",
+    r"count(?:s|ed)?\s+(?:as|towards?)|worth\s+(?:it|anything)|pay-for-paper|(?:certificate|diploma)\s+mill|any\s+good(?=\s*(?:[?.,;!]|$|or\b))|respected|"
+    r"how\s+(?:can|do|would|should)\s+(?:i|you|we|one)\s+(?:tell|know|judge|check|spot))\b",
     re.IGNORECASE,
 )
 OCCUPATION_WORDS = re.compile(r"\b(jobs?|careers?|roles?|salar\w*|earn\w*|wages?|outlook|become|work\s+as|what\s+does\s+an?\b.*\bdo)\b", re.IGNORECASE)

@@ -139,6 +139,24 @@ CONSTRAINED_GUIDE_WEIGHT = 0.25
 TEXT_ONLY_KINDS = frozenset({"document", "provider"})
 # Credentials that prepare for an occupation the question names, when it asks for credentials.
 OCCUPATION_CREDENTIAL_BONUS = 0.035  # above what a candidate gets from both lists (~0.033)
+# "What comes after the CAS?", "do I need the associate first?", "which courses make up the
+# MicroMasters?": the stacking neighbours of a credential the question names answer it. They rank
+# just below the named credential (at most this share of its score), above unlinked candidates.
+RELATED_BONUS = 0.035
+RELATED_SHARE = 0.95
+RELATED_PARTLY = 0.7
+LEADS_ON = re.compile(
+    r"\b(?:next|after(?:wards)?|then|further|beyond|upgrade|bigger|larger|full(?:er)?\s+(?:degree|master'?s?|award|qualification)"
+    r"|count(?:s|ing)?\s+(?:toward|towards|for|as)|credits?\s+(?:toward|towards)|lead(?:s|ing)?\s+(?:in)?to|leads?\s+(?:on|anywhere)"
+    r"|progress\w*|step(?:ping)?\s*up|stack(?:s|ed|ing|able)?|build(?:s|ing)?\s+on|follow(?:s|ing)?\s*(?:on|up)|continue|move\s+on|go\s+on)\b",
+    re.IGNORECASE,
+)
+LEADS_UP = re.compile(
+    r"\b(?:before|first|prerequisites?|pre-?reqs?|requirements?|required|requires?|need(?:s|ed)?\s+to\s+(?:have|pass|hold)|eligib\w*"
+    r"|path(?:way)?s?|order|route|roadmap|from\s+(?:scratch|nothing|zero)|prepar\w*|prep|taster|intro(?:duction|ductory)?|foundations?|stepping\s*stones?)\b",
+    re.IGNORECASE,
+)
+MADE_OF = re.compile(r"\b(?:courses|modules|units|components|parts|made\s+up|make\s+up|consists?|one\s+(?:course|module)\s+at\s+a\s+time)\b", re.IGNORECASE)
 
 
 class Retriever:
@@ -197,7 +215,11 @@ class Retriever:
         lexical = self.store.lexical_search(lexical_query(text, vocabulary), self.settings.lexical_candidates)
         top_similarity = 0.0
         prior = kind_prior(text)
-        asks_for_credentials = used.limits_credentials()  # "free", "in Danish", "under 150 hours"
+        from assistant.query_parse import JUDGING_WORDS
+
+        # "free", "in Danish", "under 150 hours" ask for credentials; "is an online course on a CV
+        # any good?" judges one, and a guide answers as well as a credential
+        asks_for_credentials = used.limits_credentials() and not JUDGING_WORDS.search(query)
         for weight, hits in ((self.dense_weight, dense), (self.lexical_weight, lexical)):
             ranks = {"record": 0, "guide": 0}
             seen_records: set[str] = set()
@@ -226,6 +248,7 @@ class Retriever:
         self._favour_named_providers(fused, links, catalogue, query)
         self._favour_asked_about_providers(fused, links, query, used, explicit, named, catalogue)
         self._add_credentials_for_named_occupations(fused, links, text, used, explicit, named, catalogue)
+        self._add_stacking_neighbours(fused, links, query, used, explicit, named, catalogue)
         for record_id in excluded_records(query, links, catalogue):  # "green building credentials other than LEED"
             fused.pop(record_id, None)
         abstained = self.abstain and self._nothing_on_it(
@@ -329,6 +352,40 @@ class Retriever:
             credential = catalogue.credentials.get(credential_id)
             if credential is not None and self._admits(credential, credential_id, used, explicit, named, catalogue):
                 fused[credential_id] = fused.get(credential_id, 0.0) + OCCUPATION_CREDENTIAL_BONUS
+
+    def _add_stacking_neighbours(
+        self, fused: dict[str, float], links: list[Link], query: str, used: SearchFilters, explicit: SearchFilters, named: set[str], catalogue: Catalogue
+    ) -> None:
+        """ "What comes after X?", "do I need the associate before X?", "which courses make up X?":
+        lift the credentials the catalogue's stacking links join to a credential the question names."""
+        forward, backward, members = LEADS_ON.search(query), LEADS_UP.search(query), MADE_OF.search(query)
+        if not (forward or backward or members):
+            return
+        named_here = [link for link in links if link.kind == "credential" and link.record_id in fused]
+        anchors = {link.record_id for link in named_here if link.score >= STRONG_LINK}
+        partial = sorted((link.score for link in named_here if link.how == "partial"), reverse=True)
+        if not anchors and partial and partial[0] >= RELATED_PARTLY and (len(partial) == 1 or partial[1] < partial[0]):
+            anchors = {link.record_id for link in named_here if link.how == "partial" and link.score == partial[0]}  # the one it partly names best
+        related: dict[str, float] = {}
+        for anchor in anchors:
+            near = catalogue.neighbours(anchor)
+            ids = []
+            if forward:
+                ids += near["stacks_into"] + near["required_by"]
+            if backward:
+                ids += near["prerequisites"] + near["stacked_from"]
+            if members:
+                ids += near["stacked_from"]
+            for credential in ids:
+                related[credential.id] = max(related.get(credential.id, 0.0), fused[anchor])
+        for record_id, anchor_score in related.items():
+            if record_id in anchors:
+                continue
+            credential = catalogue.credentials[record_id]
+            if not self._admits(credential, record_id, used, explicit, named, catalogue):
+                continue
+            lifted = min(fused.get(record_id, 0.0) + RELATED_BONUS, RELATED_SHARE * anchor_score)
+            fused[record_id] = max(fused.get(record_id, 0.0), lifted)
 
     def _nothing_on_it(
         self,

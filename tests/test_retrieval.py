@@ -270,3 +270,21 @@ def test_a_question_in_another_language_is_not_judged_by_the_english_calibration
     assert retriever.search_detailed("courses on data for my team").abstained
     assert not retriever.search_detailed("welche Kurse gibt es zu Daten für mein Team?").abstained
     assert retriever.search_detailed("wie viel kostet die ZX-9000 Prüfung?").abstained  # an unknown code still counts
+
+
+def test_a_named_credentials_stacking_neighbours_answer_what_comes_before_or_after(retriever: Retriever) -> None:
+    # acme-dashboards lists acme-data-basics as its prerequisite; the CAS stacks into the MAS
+    before = _ids(retriever.search("do I need anything before Acme Dashboards and Visualisation?"))
+    assert before[:2] == ["acme-dashboards", "acme-data-basics"]
+    assert _ids(retriever.search("what comes after the CAS in Data Science?"))[:2] == ["north-cas-data", "north-mas-data"]
+    # without a word about what comes before or after, the prerequisite is not lifted
+    assert _ids(retriever.search("Acme Dashboards and Visualisation fees"))[1] != "acme-data-basics"
+
+
+def test_a_question_judging_a_course_does_not_push_guides_below_credentials(retriever: Retriever) -> None:
+    # "online" is parsed as a delivery filter in both; only the request for courses ranks the guide last
+    judging = _ids(retriever.search("how can I tell if an online badge course is any good?"))
+    assert "guide-test-badges" in judging[:2]
+    asking = retriever.search("online badge courses")
+    credentials = [i for i, h in enumerate(asking) if h.kind == "credential"]
+    assert credentials and _ids(asking).index("guide-test-badges") > max(credentials)
