@@ -54,6 +54,12 @@ def test_search_json_shape_and_filters(ingested: Path) -> None:
     assert {h["id"] for h in german} == {"acme-data-basics", "north-cas-data", "north-mas-data"}
 
 
+def test_an_empty_search_is_one_clear_line(ingested: Path) -> None:
+    result = run_cli("search", "   ", "--free", env_store=ingested)
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr.count("\n") == 1 and "Nothing to search for" in result.stderr and "Traceback" not in result.stderr
+
+
 def test_show_and_unknown_id(ingested: Path) -> None:
     shown = run_cli("show", "north-cas-data", "--json", env_store=ingested)
     assert shown.returncode == 0

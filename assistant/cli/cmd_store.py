@@ -143,6 +143,8 @@ def search(
     as_json: bool = JsonOption,
 ) -> None:
     """Search the catalogue (hybrid dense + lexical retrieval) with filters."""
+    if not text.strip():
+        raise InputError('Nothing to search for — give a few words, e.g. stackwise search "data analytics" --free.')
     if delivery and delivery not in {"online", "in-person", "blended"}:
         raise InputError(f"Unknown delivery {delivery!r} — use online, in-person or blended.")
     filters = SearchFilters(
