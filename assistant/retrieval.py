@@ -126,6 +126,14 @@ WEAK_LINK_BONUS = 0.005
 PROVIDER_BONUS = 0.04
 PARTLY_NAMED = 0.6
 ASKED_PROVIDER_BONUS = 0.1  # above its range's bonus and a credential's exact link, so the body itself leads
+# A question judging the body itself ("is the Digital Marketing Institute a real body?",
+# "which one is the real issuer?") lifts a named provider's record above unlinked candidates.
+JUDGED_PROVIDER_BONUS = 0.035
+ABOUT_THE_BODY = re.compile(
+    r"\b(?:bod(?:y|ies)|organi[sz]ations?|orgs|institutions?|issuers?|funders?|legit\w*|reputable|same\s+(?:thing\s+)?as"
+    r"|(?:a|an)\s+(?:real|actual|proper|genuine|accredited|recogni[sz]ed)\s+(?:university|college|school|institute))\b",
+    re.IGNORECASE,
+)
 ASKS_WHO = re.compile(
     r"\bwho\s+(?:is|are|runs?|issues?|awards?|owns?|accredits?|administers?|actually|exactly|is behind)\b", re.IGNORECASE
 )  # a partial title match this strong narrows a named provider's range to it
@@ -317,12 +325,17 @@ class Retriever:
             return
         folded = fold(query)
         asks_who = ASKS_WHO.search(query) is not None
+        judges_body = ABOUT_THE_BODY.search(query) is not None
         for link in providers:
-            if not (asks_who or re.search(rf"\b(?:what (?:is|are|does)|whats|who is|is) {re.escape(link.surface)}\b", folded)):
+            if asks_who or re.search(rf"\b(?:what (?:is|are|does)|whats|who is|is) {re.escape(link.surface)}\b", folded):
+                bonus = ASKED_PROVIDER_BONUS
+            elif judges_body:  # "is ECIU an actual university?", "AHIMA vs HIMSS, which body?": beside the credentials
+                bonus = JUDGED_PROVIDER_BONUS
+            else:
                 continue
             record = catalogue.records.get(link.record_id)
             if record is not None and self._admits(record, link.record_id, used, explicit, named, catalogue):
-                fused[link.record_id] = fused.get(link.record_id, 0.0) + ASKED_PROVIDER_BONUS
+                fused[link.record_id] = fused.get(link.record_id, 0.0) + bonus
 
     def _cooccur(self, words: list[str], used: SearchFilters, explicit: SearchFilters, named: set[str], catalogue: Catalogue) -> bool:
         """Whether one passage of an admitted record holds all of ``words``."""

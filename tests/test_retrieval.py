@@ -288,3 +288,10 @@ def test_a_question_judging_a_course_does_not_push_guides_below_credentials(retr
     asking = retriever.search("online badge courses")
     credentials = [i for i, h in enumerate(asking) if h.kind == "credential"]
     assert credentials and _ids(asking).index("guide-test-badges") > max(credentials)
+
+
+def test_a_question_about_the_awarding_bodies_lifts_their_own_records(retriever: Retriever) -> None:
+    bodies = _ids(retriever.search("North University vs Acme Academy, which body is the real issuer?"))
+    assert set(bodies[:2]) == {"north-uni", "acme-academy"}
+    courses = _ids(retriever.search("North University vs Acme Academy data courses"))
+    assert not {"north-uni", "acme-academy"} & set(courses[:2])
