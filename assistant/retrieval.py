@@ -33,6 +33,7 @@ from assistant.linking import (
     written_in,
 )
 from assistant.models import AnyRecord, Credential
+from assistant.rerank import NO_RANK, Evidence, Reranker, features, question_flags
 from assistant.settings import RetrievalSettings
 from assistant.store import Store
 
@@ -104,6 +105,7 @@ class SearchResult:
     confidence: float = 0.0
     abstained: bool = False
     constraints: list[str] = field(default_factory=list)
+    features: dict[str, list[float]] = field(default_factory=dict)  # the reranker's inputs per hit (assistant/rerank.py)
 
 
 # Calibrated on the dev split of evals/datasets/retrieval.jsonl (see docs/retrieval.md): with no
@@ -180,6 +182,8 @@ class Retriever:
         self.kind_weight = {"credential": 1.0, "occupation": 0.5, "document": 0.3, "skill": 0.02, "provider": 0.02}
         self.dense_weight = 1.0
         self.lexical_weight = 1.0
+        reranker = Reranker.load() if self.settings.rerank else None
+        self.reranker = reranker if reranker is not None and reranker.model == embedder.name else None
 
     @property
     def catalogue(self) -> Catalogue:
@@ -224,20 +228,22 @@ class Retriever:
         # "free", "in Danish", "under 150 hours" ask for credentials; "is an online course on a CV
         # any good?" judges one, and a guide answers as well as a credential
         asks_for_credentials = used.limits_credentials() and not JUDGING_WORDS.search(query)
-        for weight, hits in ((self.dense_weight, dense), (self.lexical_weight, lexical)):
+        pass_ranks: tuple[dict[str, int], dict[str, int]] = ({}, {})  # each record's rank in the dense and the lexical pass
+        dense_similarity: dict[str, float] = {}
+        for (weight, hits), seen_records in zip(((self.dense_weight, dense), (self.lexical_weight, lexical)), pass_ranks, strict=True):
             ranks = {"record": 0, "guide": 0}
-            seen_records: set[str] = set()
             for chunk_id, score in hits:
                 record_id = chunk_id.split("::", 1)[0]
                 record = catalogue.records.get(record_id)
                 if record is None or record_id in seen_records or not self._admits(record, record_id, used, explicit, named, catalogue):
                     continue
-                seen_records.add(record_id)
+                seen_records[record_id] = len(seen_records) + 1
                 # with credential constraints a guide ranks on its own, after the credentials that meet them
                 lane, factor = ("guide", CONSTRAINED_GUIDE_WEIGHT) if asks_for_credentials and record.kind in TEXT_ONLY_KINDS else ("record", 1.0)
                 ranks[lane] += 1
                 if hits is dense:
                     top_similarity = max(top_similarity, score)
+                    dense_similarity[record_id] = score
                 fused[record_id] = fused.get(record_id, 0.0) + weight * factor * prior[record.kind] / (self.settings.rrf_k + ranks[lane])
                 best_chunk.setdefault(record_id, chunk_id)
         for link in links:
@@ -249,6 +255,7 @@ class Retriever:
             else:  # one common word ("developer", "python") names many things: a nudge only
                 bonus = WEAK_LINK_BONUS * link.score
             fused[link.record_id] = fused.get(link.record_id, 0.0) + bonus
+        before_lifts = dict(fused)
         self._favour_named_providers(fused, links, catalogue, query)
         self._favour_asked_about_providers(fused, links, query, used, explicit, named, catalogue)
         self._add_credentials_for_named_occupations(fused, links, text, used, explicit, named, catalogue)
@@ -274,7 +281,31 @@ class Retriever:
             and not any(link.record_id in fused for link in links)
         ):
             abstained = True  # the catalogue knows the topic, but nothing on it meets the constraints
-        ranked = [] if abstained else sorted(fused.items(), key=lambda item: (-item[1], item[0]))[:k]  # ties: the same order every run
+        ranked = [] if abstained else sorted(fused.items(), key=lambda item: (-item[1], item[0]))  # ties: the same order every run
+        rows: dict[str, list[float]] = {}
+        if ranked:
+            flags = question_flags(query, bool(constraints))
+            best_links: dict[str, dict[str, float]] = {}
+            for link in links:
+                best = best_links.setdefault(link.record_id, {})
+                best[link.how] = max(best.get(link.how, 0.0), link.score)
+            for position, (record_id, score) in enumerate(ranked, start=1):
+                record = catalogue.records[record_id]
+                evidence = Evidence(
+                    record.kind,
+                    record_title(record),
+                    score,
+                    position,
+                    before_lifts.get(record_id, 0.0),
+                    dense_similarity.get(record_id, 0.0),
+                    pass_ranks[0].get(record_id, NO_RANK),
+                    pass_ranks[1].get(record_id, NO_RANK),
+                    best_links.get(record_id, {}),
+                )
+                rows[record_id] = features(evidence, ranked[0][1], top_similarity, query, flags)
+            if self.reranker is not None:  # the learned weighing of the same evidence decides the order
+                ranked = sorted(((r, self.reranker.probability(rows[r])) for r, _ in ranked), key=lambda item: (-item[1], item[0]))
+        ranked = ranked[:k]
         missing = [r for r, _ in ranked if r not in best_chunk]
         if missing:
             best_chunk.update(self._first_chunks(missing))
@@ -284,7 +315,7 @@ class Retriever:
             record = catalogue.records[record_id]
             chunk = chunks.get(best_chunk.get(record_id, ""))
             out.append(SearchHit(record_id, record.kind, record_title(record), score, _snippet(chunk.text if chunk else ""), record))
-        return SearchResult(out, text, used, links, top_similarity, abstained, constraints)
+        return SearchResult(out, text, used, links, top_similarity, abstained, constraints, {r: rows[r] for r, _ in ranked})
 
     @staticmethod
     def _favour_named_providers(fused: dict[str, float], links: list[Link], catalogue: Catalogue, query: str) -> None:

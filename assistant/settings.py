@@ -43,6 +43,7 @@ class RetrievalSettings(Section):
     dense_candidates: int = Field(default=50, ge=1, description="Dense hits fetched before fusion.")
     lexical_candidates: int = Field(default=50, ge=1, description="Lexical hits fetched before fusion.")
     rrf_k: int = Field(default=60, ge=1, description="Reciprocal rank fusion constant.")
+    rerank: bool = Field(default=True, description="Order results with the learned reranker (assistant/reranker.json) when it fits the embedding model.")
 
 
 class ChatSettings(Section):

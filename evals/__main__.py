@@ -10,13 +10,13 @@ import sys
 import time
 from pathlib import Path
 
-SUITES = ["retrieval", "answers", "plans", "badges", "skills", "perf", "fuzz", "load"]
+SUITES = ["retrieval", "answers", "plans", "badges", "skills", "perf", "fuzz", "load", "ranker"]
 REPORTS = Path(__file__).resolve().parent / "reports"
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m evals", description=__doc__)
-    parser.add_argument("suites", nargs="*", default=[s for s in SUITES if s not in {"perf", "fuzz", "load"}], help=f"any of {', '.join(SUITES)}")
+    parser.add_argument("suites", nargs="*", default=[s for s in SUITES if s not in {"perf", "fuzz", "load", "ranker"}], help=f"any of {', '.join(SUITES)}")
     parser.add_argument("--json", action="store_true", help="print the combined report as JSON on stdout (tables go to stderr)")
     args = parser.parse_args(argv)
     from assistant.services import offline_environment

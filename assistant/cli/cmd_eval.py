@@ -16,7 +16,9 @@ def register(app: typer.Typer) -> None:
 
 
 def evaluate(
-    suites: list[str] = typer.Argument(None, help="retrieval, answers, plans, badges, skills, perf (default: all but perf)."),
+    suites: list[str] = typer.Argument(
+        None, help="retrieval, answers, plans, badges, skills, perf, fuzz, load, ranker (default: all but perf, fuzz, load, ranker)."
+    ),
     store: Path | None = StoreOption,
     as_json: bool = JsonOption,
 ) -> None:
