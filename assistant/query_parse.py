@@ -164,6 +164,13 @@ CREDENTIAL_WORDS = re.compile(
     r"specialization|nanodegree|micromasters|bootcamp|training|study|studies|learn\w*)\b",
     re.IGNORECASE,
 )
+
+
+def mentions_credentials(text: str) -> bool:
+    """Whether the question asks about courses, exams or certificates ("which certs ...?")."""
+    return CREDENTIAL_WORDS.search(text) is not None or re.search(r"\bcerts?\b", text, re.IGNORECASE) is not None
+
+
 # Words judging what a kind of credential is worth ("are nanodegrees accredited?", "do IT certs
 # expire?"): a guide on credentials of that kind answers, not the range of one provider.
 JUDGING_WORDS = re.compile(

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import json
 import math
-import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -67,12 +66,13 @@ def content_words(text: str) -> frozenset[str]:
 
 def question_flags(text: str, constrained: bool) -> dict[str, bool]:
     """What kind of question this is, in the terms the model weighs per kind of record."""
+    # imported here: retrieval imports this module, and these modules import retrieval
     from assistant.agent.intents import GUIDE
-    from assistant.query_parse import CREDENTIAL_WORDS, JUDGING_WORDS, OCCUPATION_WORDS
+    from assistant.query_parse import JUDGING_WORDS, OCCUPATION_WORDS, mentions_credentials
     from assistant.retrieval import ASKS_WHO
 
     return {
-        "asks_credential": bool(CREDENTIAL_WORDS.search(text) or re.search(r"\bcerts?\b", text, re.IGNORECASE)),
+        "asks_credential": mentions_credentials(text),
         "asks_job": bool(OCCUPATION_WORDS.search(text)),
         "judges": bool(JUDGING_WORDS.search(text)),
         "asks_how": bool(GUIDE.search(text)),

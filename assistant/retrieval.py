@@ -289,7 +289,8 @@ class Retriever:
             for link in links:
                 best = best_links.setdefault(link.record_id, {})
                 best[link.how] = max(best.get(link.how, 0.0), link.score)
-            for position, (record_id, score) in enumerate(ranked, start=1):
+            # the model orders every candidate; without it only the hits returned carry their evidence
+            for position, (record_id, score) in enumerate(ranked if self.reranker is not None else ranked[:k], start=1):
                 record = catalogue.records[record_id]
                 evidence = Evidence(
                     record.kind,
@@ -378,9 +379,9 @@ class Retriever:
     ) -> None:
         """ "Which certifications qualify someone for <occupation>?": the credentials the catalogue
         says prepare for the occupation the question names (or that ranks first) are lifted."""
-        from assistant.query_parse import CREDENTIAL_WORDS
+        from assistant.query_parse import mentions_credentials
 
-        if not (CREDENTIAL_WORDS.search(text) or re.search(r"\bcerts?\b", text, re.IGNORECASE)):
+        if not mentions_credentials(text):
             return
         occupations = strongly_named(links, {"occupation"})
         top = max(fused.items(), key=lambda item: item[1], default=None)

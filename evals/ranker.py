@@ -25,7 +25,7 @@ from sklearn.preprocessing import StandardScaler
 from assistant.rerank import WEIGHTS, Reranker
 from assistant.services import Services, offline_environment
 from assistant.settings import load_settings
-from evals.retrieval import DATASET, ROOT, ensure_store, load_questions
+from evals.retrieval import DATASET, ROOT, ensure_store, load_questions, score_ranking
 
 DEPTH = 40  # candidates per question the model learns to order (the search returns 10 by default)
 C = 0.1  # inverse regularisation strength: 0.01 to 1 gave the same held-out figures within 0.3 points
@@ -61,7 +61,7 @@ def fit(gathered: list[dict[str, Any]], model: str) -> Reranker:
 
 def score(gathered: list[dict[str, Any]], reranker: Reranker | None) -> dict[str, float]:
     """recall@5 and MRR over the answerable questions, in fused order or the model's."""
-    recalls, reciprocal = [], []
+    scores = []
     for q in gathered:
         if not q["relevant"]:
             continue
@@ -69,10 +69,8 @@ def score(gathered: list[dict[str, Any]], reranker: Reranker | None) -> dict[str
         if reranker is not None:
             probability = {i: reranker.probability(row) for i, row in zip(q["ids"], q["rows"], strict=True)}
             order = sorted(order, key=lambda i: (-probability[i], i))
-        relevant = set(q["relevant"])
-        recalls.append(len(relevant & set(order[:5])) / len(relevant))
-        reciprocal.append(next((1 / n for n, i in enumerate(order, start=1) if i in relevant), 0.0))
-    return {"questions": len(recalls), "recall@5": round(statistics.fmean(recalls), 4), "mrr": round(statistics.fmean(reciprocal), 4)}
+        scores.append(score_ranking(order, q["relevant"]))  # the retrieval eval's own metrics
+    return {"questions": len(scores), **{m: round(statistics.fmean(s[m] for s in scores), 4) for m in ("recall@5", "mrr")}}
 
 
 def run() -> dict[str, Any]:
