@@ -109,6 +109,13 @@ _EQF = re.compile(r"\b(?:eqf\s*(?:level\s*)?(?P<a>[1-8])|level\s*(?P<b>[1-8])\s*
 _FREE = re.compile(r"\b(?:free\s+of\s+charge|for\s+free|free|no[- ]cost|costs?\s+nothing|without\s+paying|zero\s+cost)\b(?![-/]\w)", re.IGNORECASE)
 _SELF_PACED = re.compile(r"\b(?:self[- ]paced|at\s+my\s+own\s+pace|own\s+pace|on\s+my\s+own\s+schedule)\b", re.IGNORECASE)
 _COHORT = re.compile(r"\b(?:cohort[- ]based|(?:on\s+)?a\s+(?:fixed|set)\s+schedule|fixed\s+start\s+dates?)\b", re.IGNORECASE)
+# "not online", "rather than in person", "doesn't have to be self-paced": a constraint the person rules out
+# or waives is not one to filter on (a filter cannot say "anything but online")
+_NEGATED = re.compile(
+    r"(?:\bnot|\bno|n't|\b(?:doesnt|dont|isnt|arent|wont|cant)|\bnever|\brather\s+than|\binstead\s+of|\bwithout|\bother\s+than|\bexcept|\bneed\s+not)"
+    r"(?:\s+(?:have\s+to|need\s+to|necessarily|fully|entirely|purely|only|just|completely|100%))?(?:\s+(?:be|to\s+be))?\s*$",
+    re.IGNORECASE,
+)
 _DELIVERY = [
     (re.compile(r"\b(?:blended|hybrid)\b", re.IGNORECASE), "blended"),
     (re.compile(r"\b(?:in[- ]person|on[- ]campus|face[- ]to[- ]face|on[- ]site|classroom[- ]based)\b", re.IGNORECASE), "in-person"),
@@ -196,6 +203,11 @@ class ParsedQuery:
         return bool(self.constraints)
 
 
+def _first_stated(regex: re.Pattern[str], question: str) -> re.Match[str] | None:
+    """The first match of ``regex`` in ``question`` that the words before it do not negate."""
+    return next((m for m in regex.finditer(question) if not _NEGATED.search(question, 0, m.start())), None)
+
+
 def parse_query(question: str, catalogue: Catalogue | None = None, base: SearchFilters | None = None) -> ParsedQuery:
     """Constraints in ``question`` as filters (merged over ``base``), and the remaining text.
 
@@ -257,20 +269,21 @@ def parse_query(question: str, catalogue: Catalogue | None = None, base: SearchF
     for match in _EQF.finditer(question):
         values["eqf_level"] = int(match.group("a") or match.group("b"))
         take(match, f"eqf_level={values['eqf_level']}")
-    match_free = _FREE.search(question)
+    match_free = _first_stated(_FREE, question)
     if match_free and "max_cost" not in values:
         values["free"] = True
         take(match_free, "free")
     both_paces = _SELF_PACED.search(question) and _COHORT.search(question)  # "fixed schedule or self paced?" asks which
     for regex, pace in ((_SELF_PACED, "self-paced"), (_COHORT, "cohort")):
-        match_pace = None if both_paces else regex.search(question)
+        match_pace = None if both_paces else _first_stated(regex, question)
         if match_pace:
             values["pace"] = pace
             take(match_pace, f"pace={pace}")
             break
-    both_deliveries = sum(1 for regex, _ in _DELIVERY if regex.search(question)) > 1  # "online or in person?" asks which
+    # "online or in person?" asks which; "not online, in person" too may mean blended
+    both_deliveries = sum(1 for regex, _ in _DELIVERY if regex.search(question)) > 1
     for regex, delivery in _DELIVERY:
-        match_delivery = None if both_deliveries else regex.search(question)
+        match_delivery = None if both_deliveries else _first_stated(regex, question)
         if match_delivery:
             values["delivery"] = delivery
             take(match_delivery, f"delivery={delivery}")

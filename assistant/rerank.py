@@ -1,13 +1,15 @@
-"""A learned reranker: a logistic model over the evidence hybrid search already gathers.
+"""A learned reranker: gradient-boosted trees over the evidence hybrid search already gathers.
 
 Search fuses dense and lexical ranks, entity links and a few question-aware lifts into one
 score per record (``retrieval.py``). Those hand-set weights cannot say, for instance, that a
 guide's lexical rank matters more when the question asks how something works, or that a
-credential whose whole title appears in the question is worth more than its fused score. This
-model weighs that evidence per kind of record and kind of question. It was fitted by
-``python -m evals ranker`` on the questions of the retrieval dataset's ``dev`` and ``seen``
-splits only (never the held-back ones) and ships as plain coefficients in ``reranker.json``:
-no pickled objects, and nothing to download.
+credential whose whole title appears in the question is worth more than its fused score, or
+that an occupation matters when the credentials that lead prepare for it and the question asks
+about jobs. This model (LightGBM trees, binary objective, so a score is a probability) weighs
+that evidence per kind of record and kind of question. It was fitted by ``python -m evals
+ranker`` on the questions of the retrieval dataset's ``dev`` and ``seen`` splits only (never
+the held-back ones) and ships as LightGBM's own text model inside ``reranker.json``: no
+pickled objects, and nothing to download.
 
 The model belongs to the embedding model whose similarities it was fitted on: with another
 embedding model, or when the feature list changed since it was fitted, search keeps its
@@ -18,17 +20,29 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
 
 from assistant.linking import STOPWORDS, fold, plain_words
+
+if TYPE_CHECKING:
+    import lightgbm
+
+    from assistant.catalogue import Catalogue
 
 WEIGHTS = Path(__file__).resolve().parent / "reranker.json"
 KINDS = ("credential", "occupation", "document", "skill", "provider")
 LINK_KINDS = ("code", "exact", "typo", "partial")
 QUESTION_FLAGS = ("asks_credential", "asks_job", "judges", "asks_how", "asks_who", "constrained")
+# How a candidate relates to the records that lead the fused order: "which certs for a
+# pentester?" needs the occupation and the credentials that prepare for it, "is the DMI
+# certificate genuine?" the credential and its awarding body.
+RELATIONS = ("occupation_of_leader", "prepares_for_leader", "provider_of_leader", "same_provider_as_leader", "skill_of_leader", "stacks_with_leader")
+LEADERS = 5  # the records of the fused order whose relations count
 NO_RANK = 999  # a record the dense or lexical pass did not return
 
 
@@ -52,6 +66,8 @@ def _names() -> tuple[str, ...]:
     names += [f"is_{kind}" for kind in KINDS]
     names += [f"{kind}_x_{flag}" for kind in KINDS for flag in QUESTION_FLAGS]
     names += [f"{kind}_x_{part}" for part in ("share_of_top", "dense_similarity", "inverse_lexical_rank") for kind in KINDS]
+    names += list(RELATIONS)
+    names += ["occupation_of_leader_x_asks_job", "provider_of_leader_x_judges", "provider_of_leader_x_asks_who"]
     return tuple(names)
 
 
@@ -94,6 +110,42 @@ class Evidence:
     dense_rank: int
     lexical_rank: int
     links: dict[str, float]  # best link score per way of linking ("code", "exact", ...)
+    related: dict[str, float] = field(default_factory=dict)  # per relation in RELATIONS, 1/rank of the leader it relates to
+
+
+def relations(leaders: list[str], catalogue: Catalogue) -> dict[str, dict[str, float]]:
+    """For each record related to one of ``leaders`` (fused order), 1/rank of the best such leader per relation."""
+    out: dict[str, dict[str, float]] = {}
+
+    def mark(record_id: str | None, relation: str, rank: int) -> None:
+        if record_id is None or record_id == leaders[rank - 1]:
+            return
+        best = out.setdefault(record_id, {})
+        best[relation] = max(best.get(relation, 0.0), 1.0 / rank)
+
+    for rank, leader in enumerate(leaders, start=1):
+        credential = catalogue.credentials.get(leader)
+        if credential is not None:
+            for occupation in credential.occupations:
+                mark(occupation, "occupation_of_leader", rank)
+            for skill in credential.skills:
+                mark(skill, "skill_of_leader", rank)
+            mark(credential.provider_id, "provider_of_leader", rank)
+            neighbours = [link.target for link in credential.stacks_into] + credential.part_of + credential.prerequisites
+            for other in catalogue.credentials.values():
+                if other.id == leader:
+                    continue
+                if credential.provider_id is not None and other.provider_id == credential.provider_id:
+                    mark(other.id, "same_provider_as_leader", rank)
+                if leader in other.prerequisites or leader in other.part_of or any(link.target == leader for link in other.stacks_into):
+                    neighbours.append(other.id)
+            for neighbour in neighbours:
+                mark(neighbour, "stacks_with_leader", rank)
+        elif leader in catalogue.occupations:
+            for other in catalogue.credentials.values():
+                if leader in other.occupations:
+                    mark(other.id, "prepares_for_leader", rank)
+    return out
 
 
 def features(evidence: Evidence, top_score: float, best_similarity: float, question: str, flags: dict[str, bool]) -> list[float]:
@@ -122,17 +174,20 @@ def features(evidence: Evidence, top_score: float, best_similarity: float, quest
     row += is_kind
     row += [k * float(flags[flag]) for k in is_kind for flag in QUESTION_FLAGS]
     row += [k * value for value in (share, evidence.dense_similarity, inverse_lexical) for k in is_kind]
+    related = [evidence.related.get(name, 0.0) for name in RELATIONS]
+    row += related
+    occupation_of, provider_of = related[0], related[2]
+    row += [occupation_of * flags["asks_job"], provider_of * flags["judges"], provider_of * flags["asks_who"]]
     return row
 
 
 class Reranker:
-    """Logistic coefficients over :data:`FEATURES`; :meth:`probability` is the chance a record is needed."""
+    """Gradient-boosted trees over :data:`FEATURES`; :meth:`probabilities` gives each record's chance of being needed."""
 
-    def __init__(self, weights: list[float], intercept: float, model: str, meta: dict[str, Any] | None = None) -> None:
-        if len(weights) != len(FEATURES):
-            raise ValueError(f"reranker has {len(weights)} weights for {len(FEATURES)} features")
-        self.weights = weights
-        self.intercept = intercept
+    def __init__(self, booster: lightgbm.Booster, model: str, meta: dict[str, Any] | None = None) -> None:
+        if booster.num_feature() != len(FEATURES):
+            raise ValueError(f"reranker has {booster.num_feature()} inputs for {len(FEATURES)} features")
+        self.booster = booster
         self.model = model
         self.meta = meta or {}
 
@@ -141,26 +196,28 @@ class Reranker:
         """The fitted model at ``path``; None when it is absent or was fitted on other features."""
         if not path.exists():
             return None
+        import lightgbm  # imported on first use: it loads a native library
+
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
-            names, weights, intercept, model = data["features"], data["weights"], float(data["intercept"]), str(data["embedding_model"])
-        except (OSError, ValueError, KeyError, TypeError) as exc:
+            if tuple(data["features"]) != FEATURES:
+                return None  # fitted before the features changed: fused order is better than a misread model
+            return cls(lightgbm.Booster(model_str=str(data["trees"])), str(data["embedding_model"]), data.get("trained_on"))
+        except (OSError, ValueError, KeyError, TypeError, lightgbm.basic.LightGBMError) as exc:
             raise ValueError(f"{path} is not a reranker file ({exc}); run `python -m evals ranker` to fit it again") from exc
-        if tuple(names) != FEATURES:
-            return None  # fitted before the features changed: fused order is better than a misread model
-        return cls([float(w) for w in weights], intercept, model, data.get("trained_on"))
 
-    def probability(self, row: list[float]) -> float:
-        z = self.intercept + sum(w * x for w, x in zip(self.weights, row, strict=True))
-        return 1.0 / (1.0 + math.exp(-z)) if z > -50 else 0.0
+    def probabilities(self, rows: list[list[float]]) -> list[float]:
+        """The chance that each candidate (one row of :data:`FEATURES` each) is a record the answer needs."""
+        if not rows:
+            return []
+        return [float(p) for p in self.booster.predict(np.asarray(rows, dtype=float), num_threads=1)]
 
     def save(self, path: Path = WEIGHTS) -> None:
         payload = {
             "embedding_model": self.model,
             "features": list(FEATURES),
-            "weights": [round(w, 6) for w in self.weights],
-            "intercept": round(self.intercept, 6),
             "trained_on": self.meta,
+            "trees": self.booster.model_to_string(),
         }
         tmp = path.with_suffix(".tmp")
         tmp.write_text(json.dumps(payload, indent=1) + "\n", encoding="utf-8")

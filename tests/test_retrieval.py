@@ -65,6 +65,12 @@ def test_a_named_record_is_not_hidden_by_a_parsed_constraint(retriever: Retrieve
     assert _ids(retriever.search("Is the CAS in Data Science taught in English?"))[0] == "north-cas-data"
 
 
+def test_a_yes_or_no_question_about_a_partly_named_credential_does_not_hide_it(retriever: Retriever) -> None:
+    # the CAS is blended: asking whether it is online is about it; asking for online courses filters it out
+    assert "north-cas-data" in _ids(retriever.search("the cas data science from north, is it online?"))
+    assert "north-cas-data" not in _ids(retriever.search("online data science courses"))
+
+
 def test_constraint_parsing_can_be_turned_off(tmp_path: Path, small_knowledge: Path, retriever: Retriever) -> None:
     plain = Retriever(retriever.store, retriever.embedder, parse_constraints=False)
     result = plain.search_detailed("data courses under 200 euros")
