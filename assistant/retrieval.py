@@ -19,6 +19,7 @@ from assistant.currency import cost_in_currency
 from assistant.embeddings import Embedder, encode_query
 from assistant.linking import (
     ASKING_WORDS,
+    COMMON_ZIPF,
     STOPWORDS,
     CorpusVocabulary,
     EntityIndex,
@@ -501,7 +502,8 @@ class Retriever:
         low, with_unknown = threshold  # a calibrated model judges even questions in words the catalogue lacks
         if constrained:
             low -= CONSTRAINED_ALLOWANCE
-        return top_similarity < low or (bool(unknown) and top_similarity < with_unknown)
+        unnamed = [w for w in unknown if w not in everyday_words(text, COMMON_ZIPF)]  # "reasonable", "gradually" name nothing either
+        return top_similarity < low or (bool(unnamed) and top_similarity < with_unknown)
 
     def _admits(self, record: AnyRecord, record_id: str, used: SearchFilters, explicit: SearchFilters, named: set[str], catalogue: Catalogue) -> bool:
         """Parsed constraints do not hide a record the question names; explicit filters always apply.

@@ -293,12 +293,15 @@ def test_an_acronym_of_a_credentials_title_is_no_unknown_product_or_code() -> No
 
 
 def test_everyday_words_are_judged_in_english_or_the_questions_own_language() -> None:
-    from assistant.linking import everyday_words
+    from assistant.linking import COMMON_ZIPF, everyday_words
 
     assert {"someone", "she"} <= everyday_words("how do i check that someone's badge is real? she says so")
     assert "piano" not in everyday_words("piano lessons for adults")  # everyday Italian, not English
     assert {"wie", "dauert"} & everyday_words("wie lange dauert die Ausbildung und ist sie auf Deutsch?")
     assert "databricks" not in everyday_words("databricks certified data engineer")
+    assert {"gradually", "reasonable"} <= everyday_words("which certs are reasonable if i want to build up gradually", COMMON_ZIPF)
+    assert {"20k", "24h", "10hrs"} <= everyday_words("budget 20k, 24h exam, 10hrs a week")
+    assert not {"togaf", "snowpro", "az900"} & everyday_words("togaf or snowpro or az900?")
 
 
 def test_a_code_three_credentials_share_names_none_of_them_surely() -> None:

@@ -71,6 +71,15 @@ def test_a_yes_or_no_question_about_a_partly_named_credential_does_not_hide_it(r
     assert "north-cas-data" not in _ids(retriever.search("online data science courses"))
 
 
+def test_a_common_word_the_catalogue_lacks_does_not_raise_the_bar_but_a_name_does(retriever: Retriever, monkeypatch: pytest.MonkeyPatch) -> None:
+    import assistant.retrieval as retrieval
+
+    # every similarity clears the plain bar, none the bar for questions with unknown names
+    monkeypatch.setitem(retrieval.ABSTAIN_BELOW, retriever.embedder.name, (0.0, 1.01))
+    assert _ids(retriever.search("a reasonable data analytics course, 20k budget at most"))  # everyday words and an amount
+    assert retriever.search_detailed("data analytics course from snowpro").abstained
+
+
 def test_constraint_parsing_can_be_turned_off(tmp_path: Path, small_knowledge: Path, retriever: Retriever) -> None:
     plain = Retriever(retriever.store, retriever.embedder, parse_constraints=False)
     result = plain.search_detailed("data courses under 200 euros")
