@@ -113,38 +113,60 @@ class Evidence:
     related: dict[str, float] = field(default_factory=dict)  # per relation in RELATIONS, 1/rank of the leader it relates to
 
 
+@dataclass(frozen=True)
+class RelationIndex:
+    """Who relates to whom in one catalogue generation, so :func:`relations` never scans it."""
+
+    generation: int
+    by_provider: dict[str, list[str]]  # provider id -> its credentials
+    neighbours: dict[str, set[str]]  # credential -> what it stacks into, is part of or needs first, and the reverse
+    for_occupation: dict[str, list[str]]  # occupation id -> credentials that prepare for it
+
+
+def relation_index(catalogue: Catalogue) -> RelationIndex:
+    """The index for this catalogue, built once and kept on the catalogue object (as the entity index is)."""
+    generation = getattr(catalogue, "generation", 0)
+    cached = getattr(catalogue, "_relation_index", None)
+    if isinstance(cached, RelationIndex) and cached.generation == generation:
+        return cached
+    by_provider: dict[str, list[str]] = {}
+    neighbours: dict[str, set[str]] = {}
+    for_occupation: dict[str, list[str]] = {}
+    for credential in catalogue.credentials.values():
+        if credential.provider_id is not None:
+            by_provider.setdefault(credential.provider_id, []).append(credential.id)
+        for occupation in credential.occupations:
+            for_occupation.setdefault(occupation, []).append(credential.id)
+        for other in [link.target for link in credential.stacks_into] + credential.part_of + credential.prerequisites:
+            neighbours.setdefault(credential.id, set()).add(other)
+            neighbours.setdefault(other, set()).add(credential.id)
+    index = RelationIndex(generation, by_provider, neighbours, for_occupation)
+    setattr(catalogue, "_relation_index", index)  # noqa: B010 - a cache on the object, not a field of it
+    return index
+
+
 def relations(leaders: list[str], catalogue: Catalogue) -> dict[str, dict[str, float]]:
     """For each record related to one of ``leaders`` (fused order), 1/rank of the best such leader per relation."""
+    index = relation_index(catalogue)
     out: dict[str, dict[str, float]] = {}
 
-    def mark(record_id: str | None, relation: str, rank: int) -> None:
-        if record_id is None or record_id == leaders[rank - 1]:
-            return
-        best = out.setdefault(record_id, {})
-        best[relation] = max(best.get(relation, 0.0), 1.0 / rank)
+    def mark(record_ids: list[str] | set[str], relation: str, rank: int) -> None:
+        for record_id in record_ids:
+            if record_id != leaders[rank - 1]:
+                best = out.setdefault(record_id, {})
+                best[relation] = max(best.get(relation, 0.0), 1.0 / rank)
 
     for rank, leader in enumerate(leaders, start=1):
         credential = catalogue.credentials.get(leader)
         if credential is not None:
-            for occupation in credential.occupations:
-                mark(occupation, "occupation_of_leader", rank)
-            for skill in credential.skills:
-                mark(skill, "skill_of_leader", rank)
-            mark(credential.provider_id, "provider_of_leader", rank)
-            neighbours = [link.target for link in credential.stacks_into] + credential.part_of + credential.prerequisites
-            for other in catalogue.credentials.values():
-                if other.id == leader:
-                    continue
-                if credential.provider_id is not None and other.provider_id == credential.provider_id:
-                    mark(other.id, "same_provider_as_leader", rank)
-                if leader in other.prerequisites or leader in other.part_of or any(link.target == leader for link in other.stacks_into):
-                    neighbours.append(other.id)
-            for neighbour in neighbours:
-                mark(neighbour, "stacks_with_leader", rank)
+            mark(credential.occupations, "occupation_of_leader", rank)
+            mark(credential.skills, "skill_of_leader", rank)
+            if credential.provider_id is not None:
+                mark([credential.provider_id], "provider_of_leader", rank)
+                mark(index.by_provider.get(credential.provider_id, []), "same_provider_as_leader", rank)
+            mark(index.neighbours.get(leader, set()), "stacks_with_leader", rank)
         elif leader in catalogue.occupations:
-            for other in catalogue.credentials.values():
-                if leader in other.occupations:
-                    mark(other.id, "prepares_for_leader", rank)
+            mark(index.for_occupation.get(leader, []), "prepares_for_leader", rank)
     return out
 
 
