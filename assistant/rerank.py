@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from assistant.errors import ConfigError
 from assistant.linking import STOPWORDS, fold, plain_words
 
 if TYPE_CHECKING:
@@ -125,7 +126,7 @@ class RelationIndex:
 
 def relation_index(catalogue: Catalogue) -> RelationIndex:
     """The index for this catalogue, built once and kept on the catalogue object (as the entity index is)."""
-    generation = getattr(catalogue, "generation", 0)
+    generation = catalogue.generation
     cached = getattr(catalogue, "_relation_index", None)
     if isinstance(cached, RelationIndex) and cached.generation == generation:
         return cached
@@ -196,11 +197,14 @@ def features(evidence: Evidence, top_score: float, best_similarity: float, quest
     row += is_kind
     row += [k * float(flags[flag]) for k in is_kind for flag in QUESTION_FLAGS]
     row += [k * value for value in (share, evidence.dense_similarity, inverse_lexical) for k in is_kind]
-    related = [evidence.related.get(name, 0.0) for name in RELATIONS]
-    row += related
-    occupation_of, provider_of = related[0], related[2]
+    row += [evidence.related.get(name, 0.0) for name in RELATIONS]
+    occupation_of, provider_of = evidence.related.get("occupation_of_leader", 0.0), evidence.related.get("provider_of_leader", 0.0)
     row += [occupation_of * flags["asks_job"], provider_of * flags["judges"], provider_of * flags["asks_who"]]
     return row
+
+
+class RerankerFileError(ConfigError, ValueError):
+    """The reranker file cannot be read: a user-facing error that names the command to refit it."""
 
 
 class Reranker:
@@ -226,7 +230,16 @@ class Reranker:
                 return None  # fitted before the features changed: fused order is better than a misread model
             return cls(lightgbm.Booster(model_str=str(data["trees"])), str(data["embedding_model"]), data.get("trained_on"))
         except (OSError, ValueError, KeyError, TypeError, lightgbm.basic.LightGBMError) as exc:
-            raise ValueError(f"{path} is not a reranker file ({exc}); run `python -m evals ranker` to fit it again") from exc
+            raise RerankerFileError(f"{path} is not a reranker file ({exc}); run `python -m evals ranker` to fit it again") from exc
+
+    @classmethod
+    def shipped(cls) -> Reranker | None:
+        """The model in :data:`WEIGHTS`, read once per version of the file: every retriever shares it."""
+        try:
+            stat = WEIGHTS.stat()
+        except FileNotFoundError:
+            return None
+        return _shipped(stat.st_mtime_ns, stat.st_size)
 
     def probabilities(self, rows: list[list[float]]) -> list[float]:
         """The chance that each candidate (one row of :data:`FEATURES` each) is a record the answer needs."""
@@ -244,3 +257,9 @@ class Reranker:
         tmp = path.with_suffix(".tmp")
         tmp.write_text(json.dumps(payload, indent=1) + "\n", encoding="utf-8")
         tmp.replace(path)
+
+
+@lru_cache(maxsize=1)
+def _shipped(mtime_ns: int, size: int) -> Reranker | None:
+    """:meth:`Reranker.load` of the shipped file, cached by its version (``evals ranker`` writing a new one is read again)."""
+    return Reranker.load(WEIGHTS)

@@ -190,7 +190,7 @@ class Retriever:
         self.kind_weight = {"credential": 1.0, "occupation": 0.5, "document": 0.3, "skill": 0.02, "provider": 0.02}
         self.dense_weight = 1.0
         self.lexical_weight = 1.0
-        reranker = Reranker.load() if self.settings.rerank else None
+        reranker = Reranker.shipped() if self.settings.rerank else None
         self.reranker = reranker if reranker is not None and reranker.model == embedder.name else None
 
     @property

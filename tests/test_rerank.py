@@ -77,7 +77,7 @@ def test_a_candidate_is_weighed_by_how_it_relates_to_the_records_that_lead(store
     shipped = load_catalogue(store_and_embedder[0])
     # the fixture's credentials name no occupation: one prepares for the analyst job here
     basics = shipped.credentials["acme-data-basics"].model_copy(update={"occupations": ["15-2051.01"]})
-    catalogue = cast(Catalogue, SimpleNamespace(credentials=shipped.credentials | {basics.id: basics}, occupations=shipped.occupations))
+    catalogue = cast(Catalogue, SimpleNamespace(generation=1, credentials=shipped.credentials | {basics.id: basics}, occupations=shipped.occupations))
     related = relations(["acme-data-basics", "north-mas-data"], catalogue)
     assert related["acme-academy"]["provider_of_leader"] == 1.0  # who awards the credential that leads
     assert related["acme-dashboards"]["same_provider_as_leader"] == 1.0
