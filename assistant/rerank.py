@@ -74,6 +74,33 @@ def _names() -> tuple[str, ...]:
 
 FEATURES = _names()
 
+# The question-level inputs of the judgement "has the catalogue anything on this?", made when
+# no rule decides it (a named record answers; an unknown exam code or brand does not). The
+# ranked candidates' chances say more than the best passage's similarity alone: a question
+# whose best candidate is a likely hit is answerable even when its wording is far from any
+# passage ("is it worth it for a nurse to learn data stuff?").
+JUDGEMENT_FEATURES = (
+    "top_chance",
+    "second_chance",
+    "chance_gap",
+    "chance_in_first_five",
+    "best_similarity",
+    "below_bar",
+    "below_bar_with_unknown",
+    "unknown_words",
+    "unnamed_words",
+    "topic_words",
+    "distinctive_words",
+    "constrained",
+    "best_link",
+    "candidates",
+    *(f"top_is_{kind}" for kind in KINDS),
+    "top_dense_similarity",
+    "top_title_words_asked",
+    "top_question_words_in_title",
+    "top_inverse_lexical_rank",
+)
+
 
 @lru_cache(maxsize=8192)
 def content_words(text: str) -> frozenset[str]:
@@ -203,6 +230,52 @@ def features(evidence: Evidence, top_score: float, best_similarity: float, quest
     return row
 
 
+@dataclass(frozen=True)
+class Judgement:
+    """What the abstention rule knows when no rule decides: the question's words and the best similarity against its bar."""
+
+    best_similarity: float
+    bar: float  # below it, nothing is on the question (the calibrated threshold)
+    bar_with_unknown: float  # the higher bar for a question with words the catalogue lacks
+    unknown_words: int
+    unnamed_words: int  # unknown words that are not everyday words either
+    topic_words: int
+    distinctive_words: int
+    constrained: bool
+    best_link: float
+
+    def below_bar(self) -> bool:
+        """The calibrated threshold rule: the judgement made without the trained model."""
+        return self.best_similarity < self.bar or (self.unnamed_words > 0 and self.best_similarity < self.bar_with_unknown)
+
+
+def judgement_features(judgement: Judgement, chances: list[float], top_row: list[float]) -> list[float]:
+    """The judgement's inputs, in the order of :data:`JUDGEMENT_FEATURES`: the question, its ranked chances and its best candidate."""
+    first, second = [*chances, 0.0, 0.0][:2]
+    top = dict(zip(FEATURES, top_row, strict=True))
+    return [
+        first,
+        second,
+        first - second,
+        sum(chances[:5]),
+        judgement.best_similarity,
+        judgement.bar - judgement.best_similarity,
+        judgement.bar_with_unknown - judgement.best_similarity,
+        judgement.unknown_words,
+        judgement.unnamed_words,
+        judgement.topic_words,
+        judgement.distinctive_words,
+        float(judgement.constrained),
+        judgement.best_link,
+        math.log(1 + len(chances)),
+        *(top[f"is_{kind}"] for kind in KINDS),
+        top["dense_similarity"],
+        top["title_words_asked"],
+        top["question_words_in_title"],
+        top["inverse_lexical_rank"],
+    ]
+
+
 class RerankerFileError(ConfigError, ValueError):
     """The reranker file cannot be read: a user-facing error that names the command to refit it."""
 
@@ -210,12 +283,23 @@ class RerankerFileError(ConfigError, ValueError):
 class Reranker:
     """Gradient-boosted trees over :data:`FEATURES`; :meth:`probabilities` gives each record's chance of being needed."""
 
-    def __init__(self, booster: lightgbm.Booster, model: str, meta: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        booster: lightgbm.Booster,
+        model: str,
+        meta: dict[str, Any] | None = None,
+        judge: lightgbm.Booster | None = None,
+        nothing_above: float = 1.0,
+    ) -> None:
         if booster.num_feature() != len(FEATURES):
             raise ValueError(f"reranker has {booster.num_feature()} inputs for {len(FEATURES)} features")
+        if judge is not None and judge.num_feature() != len(JUDGEMENT_FEATURES):
+            raise ValueError(f"judge has {judge.num_feature()} inputs for {len(JUDGEMENT_FEATURES)} features")
         self.booster = booster
         self.model = model
         self.meta = meta or {}
+        self.judge = judge  # trees over JUDGEMENT_FEATURES: the chance that the catalogue has nothing on the question
+        self.nothing_above = nothing_above  # the chance above which search answers with nothing
 
     @classmethod
     def load(cls, path: Path = WEIGHTS) -> Reranker | None:
@@ -228,7 +312,11 @@ class Reranker:
             data = json.loads(path.read_text(encoding="utf-8"))
             if tuple(data["features"]) != FEATURES:
                 return None  # fitted before the features changed: fused order is better than a misread model
-            return cls(lightgbm.Booster(model_str=str(data["trees"])), str(data["embedding_model"]), data.get("trained_on"))
+            judge = None
+            if "judge" in data and tuple(data["judge"]["features"]) == JUDGEMENT_FEATURES:  # else the calibrated threshold judges
+                judge = lightgbm.Booster(model_str=str(data["judge"]["trees"]))
+            nothing_above = float(data["judge"]["nothing_above"]) if judge is not None else 1.0
+            return cls(lightgbm.Booster(model_str=str(data["trees"])), str(data["embedding_model"]), data.get("trained_on"), judge, nothing_above)
         except (OSError, ValueError, KeyError, TypeError, lightgbm.basic.LightGBMError) as exc:
             raise RerankerFileError(f"{path} is not a reranker file ({exc}); run `python -m evals ranker` to fit it again") from exc
 
@@ -247,13 +335,21 @@ class Reranker:
             return []
         return [float(p) for p in self.booster.predict(np.asarray(rows, dtype=float), num_threads=1)]
 
+    def nothing_chance(self, row: list[float]) -> float | None:
+        """The chance that the catalogue has nothing on the question (one row of :data:`JUDGEMENT_FEATURES`); None without a judge."""
+        if self.judge is None:
+            return None
+        return float(self.judge.predict(np.asarray([row], dtype=float), num_threads=1)[0])
+
     def save(self, path: Path = WEIGHTS) -> None:
-        payload = {
+        payload: dict[str, Any] = {
             "embedding_model": self.model,
             "features": list(FEATURES),
             "trained_on": self.meta,
             "trees": self.booster.model_to_string(),
         }
+        if self.judge is not None:
+            payload["judge"] = {"features": list(JUDGEMENT_FEATURES), "nothing_above": self.nothing_above, "trees": self.judge.model_to_string()}
         tmp = path.with_suffix(".tmp")
         tmp.write_text(json.dumps(payload, indent=1) + "\n", encoding="utf-8")
         tmp.replace(path)

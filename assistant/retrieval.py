@@ -34,7 +34,7 @@ from assistant.linking import (
     written_in,
 )
 from assistant.models import AnyRecord, Credential
-from assistant.rerank import LEADERS, NO_RANK, Evidence, Reranker, features, question_flags, relations
+from assistant.rerank import LEADERS, NO_RANK, Evidence, Judgement, Reranker, features, judgement_features, question_flags, relations
 from assistant.settings import RetrievalSettings
 from assistant.store import Store
 
@@ -107,6 +107,7 @@ class SearchResult:
     abstained: bool = False
     constraints: list[str] = field(default_factory=list)
     features: dict[str, list[float]] = field(default_factory=dict)  # the reranker's inputs per hit (assistant/rerank.py)
+    judgement: Judgement | None = None  # when no rule decided whether anything is on the question: what the judge weighed
 
 
 # Calibrated on the dev split of evals/datasets/retrieval.jsonl (see docs/retrieval.md): with no
@@ -186,6 +187,7 @@ class Retriever:
         self.settings = settings or RetrievalSettings()
         self.parse_constraints = parse_constraints
         self.abstain = abstain
+        self.judge_nothing = True  # False: a question no rule decides is answered, with the judge's inputs kept (evals/ranker.py)
         self.link_weight = {"code": 1.0, "exact": 1.0, "typo": 0.6, "partial": 0.05}
         self.kind_weight = {"credential": 1.0, "occupation": 0.5, "document": 0.3, "skill": 0.02, "provider": 0.02}
         self.dense_weight = 1.0
@@ -272,7 +274,7 @@ class Retriever:
         self._add_stacking_neighbours(fused, links, query, used, explicit, named, catalogue)
         for record_id in excluded_records(query, links, catalogue):  # "green building credentials other than LEED"
             fused.pop(record_id, None)
-        abstained = self.abstain and self._nothing_on_it(
+        verdict = self.abstain and self._nothing_on_it(
             text,
             links,
             topic_similarity,
@@ -281,6 +283,10 @@ class Retriever:
             constrained=bool(constraints),
             only_constraints=only_constraints,
         )
+        judgement = verdict if isinstance(verdict, Judgement) else None
+        judge = self.reranker if self.reranker is not None and self.reranker.judge is not None else None
+        # no rule decided: the judge decides once the candidates are ranked, else the calibrated threshold now
+        abstained = verdict is True or (judgement is not None and judge is None and self.judge_nothing and judgement.below_bar())
         floor = OFF_TOPIC_BELOW.get(self.embedder.name, 0.0)
         if (
             not abstained
@@ -319,6 +325,10 @@ class Retriever:
             if self.reranker is not None:  # the learned weighing of the same evidence decides the order
                 chances = self.reranker.probabilities([rows[r] for r, _ in ranked])
                 ranked = sorted(((r, p) for (r, _), p in zip(ranked, chances, strict=True)), key=lambda item: (-item[1], item[0]))
+            if judgement is not None and judge is not None and self.judge_nothing:
+                chance = judge.nothing_chance(judgement_features(judgement, [p for _, p in ranked], rows[ranked[0][0]]))
+                if chance is not None and chance > judge.nothing_above:
+                    abstained, ranked = True, []
         ranked = ranked[:k]
         missing = [r for r, _ in ranked if r not in best_chunk]
         if missing:
@@ -329,7 +339,7 @@ class Retriever:
             record = catalogue.records[record_id]
             chunk = chunks.get(best_chunk.get(record_id, ""))
             out.append(SearchHit(record_id, record.kind, record_title(record), score, _snippet(chunk.text if chunk else ""), record))
-        return SearchResult(out, text, used, links, top_similarity, abstained, constraints, {r: rows[r] for r, _ in ranked})
+        return SearchResult(out, text, used, links, top_similarity, abstained, constraints, {r: rows[r] for r, _ in ranked}, judgement)
 
     @staticmethod
     def _favour_named_providers(fused: dict[str, float], links: list[Link], catalogue: Catalogue, query: str) -> None:
@@ -442,7 +452,7 @@ class Retriever:
         *,
         constrained: bool = False,
         only_constraints: bool = False,
-    ) -> bool:
+    ) -> bool | Judgement:
         """The abstention rule: answer with nothing when the catalogue has nothing on the question.
 
         A credential the question names (a code, a title) always counts as support, and so
@@ -454,15 +464,18 @@ class Retriever:
           product beside a provider that offers nothing by that name ("CompTIA Server+"), or
           a credential of a brand no credential carries ("Salesforce Certified
           Administrator"), or
-        - with a calibrated embedding model (unless constraints leave at most one topic word,
-          all catalogue words), the best passage of the whole catalogue is less
-          similar than the calibrated threshold (a higher one when some words occur nowhere
-          in the catalogue, a lower one when constraints were taken out of the question),
-          unless one passage holds all of two or more of its topic words, all of them
-          catalogue words ("automotive mechanics" in a record titled in Spanish), or two of
-          its rare words, one of them long, in any language ("bildungsgutschein ... AZAV"), or
         - with any other model, none of its topic words occurs in the catalogue while some
           occur nowhere ("underwater basket weaving").
+
+        With a calibrated embedding model, a question no rule decides is judged (the
+        :class:`Judgement` returned), unless constraints leave at most one topic word, all
+        catalogue words, or one passage holds all of two or more of its topic words, all of
+        them catalogue words ("automotive mechanics" in a record titled in Spanish), or two
+        of its rare words, one of them long, in any language ("bildungsgutschein ... AZAV").
+        The reranker's judge weighs it once candidates are ranked; without a judge, the best
+        passage of the whole catalogue being less similar than the calibrated threshold (a
+        higher one when some words occur nowhere in the catalogue, a lower one when
+        constraints were taken out of the question) means nothing.
         """
 
         if strongly_named(links, {"credential"}):
@@ -503,7 +516,17 @@ class Retriever:
         if constrained:
             low -= CONSTRAINED_ALLOWANCE
         unnamed = [w for w in unknown if w not in everyday_words(text, COMMON_ZIPF)]  # "reasonable", "gradually" name nothing either
-        return top_similarity < low or (bool(unnamed) and top_similarity < with_unknown)
+        return Judgement(
+            top_similarity,
+            low,
+            with_unknown,
+            len(unknown),
+            len(unnamed),
+            len(words),
+            len(distinctive),
+            constrained,
+            max((link.score for link in links), default=0.0),
+        )
 
     def _admits(self, record: AnyRecord, record_id: str, used: SearchFilters, explicit: SearchFilters, named: set[str], catalogue: Catalogue) -> bool:
         """Parsed constraints do not hide a record the question names; explicit filters always apply.

@@ -11,11 +11,12 @@ import pytest
 
 from assistant.catalogue import Catalogue, load_catalogue
 from assistant.embeddings import HashingEmbedder
-from assistant.rerank import FEATURES, WEIGHTS, Reranker, relations
+import assistant.retrieval
+from assistant.rerank import FEATURES, JUDGEMENT_FEATURES, WEIGHTS, Reranker, relations
 from assistant.retrieval import Retriever
 from assistant.settings import DEFAULT_EMBEDDING_MODEL, RetrievalSettings, StoreSettings
 from assistant.store import Store
-from evals.ranker import TRAIN_SPLITS, fit, score
+from evals.ranker import TRAIN_SPLITS, errors, fit, fit_judge, nothing_bar, score
 from evals.retrieval import load_questions
 from ingest.pipeline import ingest_paths
 
@@ -48,12 +49,65 @@ def _likes_guides() -> Reranker:
     return fit(gathered, "m")
 
 
+def _judge(nothing_when_unlikely: bool) -> Reranker:
+    """The guide-liking model with a judge: "nothing" when its best candidate is unlikely (or, inverted, when it is likely)."""
+    values = [n / 100 for n in range(100)]
+    rows = [{"row": [values[n] if name == "top_chance" else 0.0 for name in JUDGEMENT_FEATURES], "nothing": int((values[n] < 0.5) == nothing_when_unlikely)} for n in range(100)]
+    reranker = _likes_guides()
+    reranker.judge, reranker.nothing_above = fit_judge(rows), 0.5
+    return reranker
+
+
 def test_the_shipped_model_fits_the_features_and_the_default_embedding_model() -> None:
     # a change to the features without fitting again (`python -m evals ranker`) fails here
     reranker = Reranker.load()
     assert reranker is not None, f"{WEIGHTS} is missing or was fitted on other features"
     assert reranker.model == DEFAULT_EMBEDDING_MODEL
     assert reranker.meta["splits"] == ["dev", "seen"]  # never the held-back questions
+    assert reranker.judge is not None and 0.0 < reranker.nothing_above < 1.0  # it judges what no abstention rule decides
+
+
+def test_the_judge_decides_what_no_rule_does(store_and_embedder: tuple[Store, HashingEmbedder], monkeypatch: pytest.MonkeyPatch) -> None:
+    store, embedder = store_and_embedder
+    # a bar no passage reaches: without a judge, the threshold rule answers every undecided question with nothing
+    monkeypatch.setitem(assistant.retrieval.ABSTAIN_BELOW, embedder.name, (0.99, 0.99))
+    retriever = Retriever(store, embedder)
+    retriever.reranker = _likes_guides()
+    refused = retriever.search_detailed("data analytics")
+    assert refused.abstained and refused.hits == [] and refused.judgement is not None and refused.judgement.below_bar()
+    # the guide it likes is a likely hit: a judge that trusts likely hits answers, one that distrusts them does not
+    retriever.reranker = _judge(nothing_when_unlikely=True)
+    answered = retriever.search_detailed("data analytics")
+    assert not answered.abstained and answered.hits[0].kind == "document"
+    retriever.reranker = _judge(nothing_when_unlikely=False)
+    assert retriever.search_detailed("data analytics").abstained
+    # a record the question names is never judged
+    named = retriever.search_detailed("Acme Data Basics")
+    assert named.judgement is None and not named.abstained
+
+
+def test_the_judge_is_saved_with_the_model_and_an_outdated_one_is_not_used(tmp_path: Path) -> None:
+    reranker = _judge(nothing_when_unlikely=True)
+    reranker.save(tmp_path / "judged.json")
+    again = Reranker.load(tmp_path / "judged.json")
+    assert again is not None and again.judge is not None and again.nothing_above == 0.5
+    likely, unlikely = ([0.9 if name == "top_chance" else 0.0 for name in JUDGEMENT_FEATURES], [0.1 if name == "top_chance" else 0.0 for name in JUDGEMENT_FEATURES])
+    assert again.nothing_chance(likely) == pytest.approx(reranker.nothing_chance(likely), abs=1e-9) and again.nothing_chance(likely) < 0.5  # type: ignore[operator]
+    assert again.nothing_chance(unlikely) > 0.5  # type: ignore[operator]
+    data = json.loads((tmp_path / "judged.json").read_text(encoding="utf-8"))
+    data["judge"]["features"] = ["top_chance"]  # fitted before the judge's inputs changed: the threshold rule judges instead
+    (tmp_path / "judged.json").write_text(json.dumps(data), encoding="utf-8")
+    outdated = Reranker.load(tmp_path / "judged.json")
+    assert outdated is not None and outdated.judge is None and outdated.nothing_chance(likely) is None
+
+
+def test_the_judges_bar_makes_the_fewest_errors_of_both_kinds() -> None:
+    rows = [{"nothing": 0}] * 6 + [{"nothing": 1}] * 4
+    chances = [0.1, 0.2, 0.2, 0.3, 0.6, 0.7, 0.5, 0.8, 0.9, 0.95]
+    bar = nothing_bar(rows, chances)
+    # refusing above 0.3 would cost two answerable questions to catch the 'nothing' one at 0.5: one error is fewer
+    assert errors(rows, [c > bar for c in chances]) == {"answerable_refused": 0, "nothing_answered": 1}
+    assert 0.7 <= bar < 0.8
 
 
 def test_search_follows_the_model_and_reports_its_probability(store_and_embedder: tuple[Store, HashingEmbedder]) -> None:
