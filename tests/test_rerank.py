@@ -9,9 +9,9 @@ from typing import cast
 
 import pytest
 
+import assistant.retrieval
 from assistant.catalogue import Catalogue, load_catalogue
 from assistant.embeddings import HashingEmbedder
-import assistant.retrieval
 from assistant.rerank import FEATURES, JUDGEMENT_FEATURES, WEIGHTS, Reranker, relations
 from assistant.retrieval import Retriever
 from assistant.settings import DEFAULT_EMBEDDING_MODEL, RetrievalSettings, StoreSettings
@@ -52,7 +52,10 @@ def _likes_guides() -> Reranker:
 def _judge(nothing_when_unlikely: bool) -> Reranker:
     """The guide-liking model with a judge: "nothing" when its best candidate is unlikely (or, inverted, when it is likely)."""
     values = [n / 100 for n in range(100)]
-    rows = [{"row": [values[n] if name == "top_chance" else 0.0 for name in JUDGEMENT_FEATURES], "nothing": int((values[n] < 0.5) == nothing_when_unlikely)} for n in range(100)]
+    rows = [
+        {"row": [values[n] if name == "top_chance" else 0.0 for name in JUDGEMENT_FEATURES], "nothing": int((values[n] < 0.5) == nothing_when_unlikely)}
+        for n in range(100)
+    ]
     reranker = _likes_guides()
     reranker.judge, reranker.nothing_above = fit_judge(rows), 0.5
     return reranker
@@ -91,7 +94,10 @@ def test_the_judge_is_saved_with_the_model_and_an_outdated_one_is_not_used(tmp_p
     reranker.save(tmp_path / "judged.json")
     again = Reranker.load(tmp_path / "judged.json")
     assert again is not None and again.judge is not None and again.nothing_above == 0.5
-    likely, unlikely = ([0.9 if name == "top_chance" else 0.0 for name in JUDGEMENT_FEATURES], [0.1 if name == "top_chance" else 0.0 for name in JUDGEMENT_FEATURES])
+    likely, unlikely = (
+        [0.9 if name == "top_chance" else 0.0 for name in JUDGEMENT_FEATURES],
+        [0.1 if name == "top_chance" else 0.0 for name in JUDGEMENT_FEATURES],
+    )
     assert again.nothing_chance(likely) == pytest.approx(reranker.nothing_chance(likely), abs=1e-9) and again.nothing_chance(likely) < 0.5  # type: ignore[operator]
     assert again.nothing_chance(unlikely) > 0.5  # type: ignore[operator]
     data = json.loads((tmp_path / "judged.json").read_text(encoding="utf-8"))
