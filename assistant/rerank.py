@@ -42,7 +42,16 @@ QUESTION_FLAGS = ("asks_credential", "asks_job", "judges", "asks_how", "asks_who
 # How a candidate relates to the records that lead the fused order: "which certs for a
 # pentester?" needs the occupation and the credentials that prepare for it, "is the DMI
 # certificate genuine?" the credential and its awarding body.
-RELATIONS = ("occupation_of_leader", "prepares_for_leader", "provider_of_leader", "same_provider_as_leader", "skill_of_leader", "stacks_with_leader")
+RELATIONS = (
+    "occupation_of_leader",
+    "prepares_for_leader",
+    "provider_of_leader",
+    "same_provider_as_leader",
+    "skill_of_leader",
+    "stacks_with_leader",
+    "same_field_as_leader",
+    "shares_occupation_with_leader",
+)
 LEADERS = 5  # the records of the fused order whose relations count
 NO_RANK = 999  # a record the dense or lexical pass did not return
 
@@ -61,6 +70,8 @@ def _names() -> tuple[str, ...]:
         "inverse_lexical_rank",
         "title_words_asked",
         "question_words_in_title",
+        "title_word_parts_asked",
+        "provider_asked",
         "in_first_five",
     ]
     names += [f"link_{how}" for how in LINK_KINDS]
@@ -139,6 +150,7 @@ class Evidence:
     lexical_rank: int
     links: dict[str, float]  # best link score per way of linking ("code", "exact", ...)
     related: dict[str, float] = field(default_factory=dict)  # per relation in RELATIONS, 1/rank of the leader it relates to
+    provider_link: float = 0.0  # best link score of the credential's awarding body in the question ("the google pm cert")
 
 
 @dataclass(frozen=True)
@@ -149,6 +161,7 @@ class RelationIndex:
     by_provider: dict[str, list[str]]  # provider id -> its credentials
     neighbours: dict[str, set[str]]  # credential -> what it stacks into, is part of or needs first, and the reverse
     for_occupation: dict[str, list[str]]  # occupation id -> credentials that prepare for it
+    by_field: dict[str, list[str]]  # career field -> its credentials
 
 
 def relation_index(catalogue: Catalogue) -> RelationIndex:
@@ -160,7 +173,10 @@ def relation_index(catalogue: Catalogue) -> RelationIndex:
     by_provider: dict[str, list[str]] = {}
     neighbours: dict[str, set[str]] = {}
     for_occupation: dict[str, list[str]] = {}
+    by_field: dict[str, list[str]] = {}
     for credential in catalogue.credentials.values():
+        for name in credential.fields:
+            by_field.setdefault(name, []).append(credential.id)
         if credential.provider_id is not None:
             by_provider.setdefault(credential.provider_id, []).append(credential.id)
         for occupation in credential.occupations:
@@ -168,7 +184,7 @@ def relation_index(catalogue: Catalogue) -> RelationIndex:
         for other in [link.target for link in credential.stacks_into] + credential.part_of + credential.prerequisites:
             neighbours.setdefault(credential.id, set()).add(other)
             neighbours.setdefault(other, set()).add(credential.id)
-    index = RelationIndex(generation, by_provider, neighbours, for_occupation)
+    index = RelationIndex(generation, by_provider, neighbours, for_occupation, by_field)
     setattr(catalogue, "_relation_index", index)  # noqa: B010 - a cache on the object, not a field of it
     return index
 
@@ -193,6 +209,10 @@ def relations(leaders: list[str], catalogue: Catalogue) -> dict[str, dict[str, f
                 mark([credential.provider_id], "provider_of_leader", rank)
                 mark(index.by_provider.get(credential.provider_id, []), "same_provider_as_leader", rank)
             mark(index.neighbours.get(leader, set()), "stacks_with_leader", rank)
+            for name in credential.fields:
+                mark(index.by_field.get(name, []), "same_field_as_leader", rank)
+            for occupation in credential.occupations:
+                mark(index.for_occupation.get(occupation, []), "shares_occupation_with_leader", rank)
         elif leader in catalogue.occupations:
             mark(index.for_occupation.get(leader, []), "prepares_for_leader", rank)
     return out
@@ -202,6 +222,8 @@ def features(evidence: Evidence, top_score: float, best_similarity: float, quest
     """The model's inputs for one candidate, in the order of :data:`FEATURES`."""
     asked, title = content_words(question), content_words(evidence.title)
     shared = len(asked & title)
+    # a word inside a longer one: "meister" in "industriemeister", "analytic" in "analytics"
+    parts = sum(1 for t in title - asked if len(t) >= 5 and any(len(a) >= 5 and (a in t or t in a) for a in asked))
     share = evidence.score / top_score if top_score > 0 else 0.0
     inverse_lexical = 1.0 / evidence.lexical_rank
     row = [
@@ -217,6 +239,8 @@ def features(evidence: Evidence, top_score: float, best_similarity: float, quest
         inverse_lexical,
         shared / max(1, len(title)),
         shared / max(1, len(asked)),
+        parts / max(1, len(title)),
+        evidence.provider_link,
         float(evidence.rank <= 5),
     ]
     row += [evidence.links.get(how, 0.0) for how in LINK_KINDS]

@@ -320,6 +320,7 @@ class Retriever:
                     pass_ranks[1].get(record_id, NO_RANK),
                     best_links.get(record_id, {}),
                     related.get(record_id, {}),
+                    max(best_links.get(getattr(record, "provider_id", None) or "", {}).values(), default=0.0),
                 )
                 rows[record_id] = features(evidence, ranked[0][1], top_similarity, query, flags)
             if self.reranker is not None:  # the learned weighing of the same evidence decides the order

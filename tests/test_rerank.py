@@ -12,7 +12,7 @@ import pytest
 import assistant.retrieval
 from assistant.catalogue import Catalogue, load_catalogue
 from assistant.embeddings import HashingEmbedder
-from assistant.rerank import FEATURES, JUDGEMENT_FEATURES, WEIGHTS, Reranker, relations
+from assistant.rerank import FEATURES, JUDGEMENT_FEATURES, WEIGHTS, Evidence, Reranker, features, question_flags, relations
 from assistant.retrieval import Retriever
 from assistant.settings import DEFAULT_EMBEDDING_MODEL, RetrievalSettings, StoreSettings
 from assistant.store import Store
@@ -146,6 +146,22 @@ def test_a_candidate_is_weighed_by_how_it_relates_to_the_records_that_lead(store
     assert related["15-2051.01"]["occupation_of_leader"] == 1.0  # the job the leading credential prepares for
     assert "acme-data-basics" not in related or "stacks_with_leader" not in related["acme-data-basics"]
     assert relations(["15-2051.01"], catalogue)["acme-data-basics"] == {"prepares_for_leader": 1.0}
+    # the leader's siblings: the same career field, the same job ("capm vs the google certificate")
+    assert related["acme-dashboards"]["same_field_as_leader"] == 1.0 and "same_field_as_leader" not in related["acme-cloud-intro"]  # cloud, not data
+    prepares = shipped.credentials["acme-dashboards"].model_copy(update={"occupations": ["15-2051.01"]})
+    catalogue = cast(Catalogue, SimpleNamespace(generation=2, credentials=catalogue.credentials | {prepares.id: prepares}, occupations=shipped.occupations))
+    assert relations(["acme-data-basics"], catalogue)["acme-dashboards"]["shares_occupation_with_leader"] == 1.0
+
+
+def test_a_candidate_is_weighed_by_words_inside_its_title_and_its_named_body() -> None:
+    def row(title: str, question: str, provider_link: float = 0.0) -> dict[str, float]:
+        evidence = Evidence("credential", title, 0.05, 1, 0.05, 0.5, 1, 1, {}, {}, provider_link)
+        return dict(zip(FEATURES, features(evidence, 0.05, 0.5, question, question_flags(question, False)), strict=True))
+
+    # "meister" inside "Industriemeister": one of the title's two words, which no exact match counts
+    meister = row("IHK Industriemeister Metall", "ihk metalworking meister, what level is it?")
+    assert meister["title_word_parts_asked"] == pytest.approx(1 / 3) and meister["question_words_in_title"] == pytest.approx(1 / 4)
+    assert row("Google Project Management Certificate", "is the google pm cert any good", provider_link=1.0)["provider_asked"] == 1.0
 
 
 def test_a_model_for_another_embedding_model_or_switched_off_is_not_used(store_and_embedder: tuple[Store, HashingEmbedder]) -> None:
