@@ -89,7 +89,7 @@ FEATURES = _names()
 # no rule decides it (a named record answers; an unknown exam code or brand does not). The
 # ranked candidates' chances say more than the best passage's similarity alone: a question
 # whose best candidate is a likely hit is answerable even when its wording is far from any
-# passage ("is it worth it for a nurse to learn data stuff?").
+# passage, and one whose best candidate is unlikely is not, however close its wording.
 JUDGEMENT_FEATURES = (
     "top_chance",
     "second_chance",
