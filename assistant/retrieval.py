@@ -309,6 +309,7 @@ class Retriever:
             # the model orders every candidate; without it only the hits returned carry their evidence
             for position, (record_id, score) in enumerate(ranked if self.reranker is not None else ranked[:k], start=1):
                 record = catalogue.records[record_id]
+                provider = record.provider_id if isinstance(record, Credential) else None
                 evidence = Evidence(
                     record.kind,
                     record_title(record),
@@ -320,7 +321,7 @@ class Retriever:
                     pass_ranks[1].get(record_id, NO_RANK),
                     best_links.get(record_id, {}),
                     related.get(record_id, {}),
-                    max(best_links.get(getattr(record, "provider_id", None) or "", {}).values(), default=0.0),
+                    max(best_links[provider].values()) if provider in best_links else 0.0,
                 )
                 rows[record_id] = features(evidence, ranked[0][1], top_similarity, query, flags)
             if self.reranker is not None:  # the learned weighing of the same evidence decides the order
