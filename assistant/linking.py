@@ -48,7 +48,9 @@ RARE_JOB_WORD = 2  # a one-word job title found in at most this many names is sp
 GENERIC = frozenset(
     re.findall(
         r"\S+",
-        "a an and the of in for to on with by at or from is what which how do does i my me can certified certificate certification professional program programme course associate level exam specialization nanodegree micromasters s",
+        "a an and the of in for to on with by at or from is what which how do does i my me can certified certificate certification professional program programme course associate level exam specialization nanodegree micromasters s"
+        # the same small words in the German, Spanish and French titles ("Fachinformatiker/in für Anwendungsentwicklung")
+        " fur und der die das im zum zur de del la las los y en et le les du des",
     )
 )
 
@@ -61,7 +63,7 @@ class Link:
     kind: str
     surface: str
     how: str  # "code", "exact", "typo", "partial"
-    field: str  # "code", "title", "alt_title", "abbreviation", "label", "alt_label", "name", "acronym", "onet"
+    field: str  # "code", "title", "alt_title", "short_title", "abbreviation", "label", "alt_label", "name", "short_name", "acronym", "onet"
     score: float
 
 
@@ -109,6 +111,8 @@ SPELLINGS = {
     "specialisation": "specialization",
 }
 _VARIANTS = {**SPELLINGS, **{v: k for k, v in SPELLINGS.items()}}
+# Fields of the shorter forms a name is also written in: linked, but not counted as names of their own.
+SHORT_FIELDS = frozenset({"short_title", "short_name"})
 
 
 class EntityIndex:
@@ -148,16 +152,20 @@ class EntityIndex:
         for credential in catalogue.credentials.values():
             self._initials[catalogue.awarded_by.get(credential.id, "")] |= _initialisms(credential)
         self.credential_words = set().union(*self.provider_words.values(), *(_credential_words(c) for c in catalogue.credentials.values()))
-        self.vocabulary = sorted({t for key in self.names for t in key.split()} | {k for k in self.codes if k.isalpha()})
+        # the short forms ("IT Manager", "Johns Hopkins") repeat words of a full name: they link, but
+        # do not count again in how rare a word is among names, nor in the typo vocabulary
+        primary = [key for key, entries in self.names.items() if any(field not in SHORT_FIELDS for _, _, field in entries)]
+        self.vocabulary = sorted({t for key in primary for t in key.split()} | {k for k in self.codes if k.isalpha()})
         self._vocab_set = set(self.vocabulary)
         df: dict[str, int] = defaultdict(int)
-        for key in self.names:
+        for key in primary:
             for token in set(key.split()):
                 df[token] += 1
-        total = max(1, len(self.names))
+        total = max(1, len(primary))
         self.idf = {t: math.log(1 + total / n) for t, n in df.items()}
         self._name_df = df  # in how many names each word occurs
-        for key, entries in self.names.items():
+        for key in primary:
+            entries = self.names[key]
             tokens = [t for t in key.split() if t not in GENERIC]
             if len(tokens) < 2:
                 continue
@@ -205,6 +213,8 @@ class EntityIndex:
                     for record_id, kind, field in entries:
                         if n == 1 and key in GENERIC:
                             continue
+                        if field in SHORT_FIELDS and (how == "typo" or not _short_form_said(key, text)):
+                            continue  # "does it teach" is not "IT Tech", nor "is tech support hard" "IS Tech"
                         if n == 1 and field == "alt_title" and sum(1 for e in entries if e[2] == "alt_title") > 1:
                             continue  # "Analyst" is an alternative title of several jobs: it names none of them
                         specificity = _specificity(key, field)
@@ -376,8 +386,10 @@ class EntityIndex:
 
 
 # Acronyms people write in lower case too (they are not ordinary words).
+# Folded as codes are (compact), so 'omscs' is kept as the 'omsc' its code key reads.
 _UPPER_OK = frozenset(
-    re.findall(
+    compact(word)
+    for word in re.findall(
         r"\S+",
         "cissp ccna ccnp cism cisa ceh oscp ckad cka cks pmp capm celta tkt cfa frm fmva leed breeam itil lfcs rhcsa ccsp sscp gsec omscs omsa cysa",
     )
@@ -457,6 +469,12 @@ def _only_inside(word: str, tokens: list[str], spans: list[list[str]]) -> bool:
     return bool(places) and all(i in covered for i in places)
 
 
+def _short_form_said(key: str, text: str) -> bool:
+    """A short job title that begins with "IT" or "IS" counts only with that word in capitals."""
+    first = key.split()[0]
+    return first not in {"it", "is"} or re.search(rf"\b{first.upper()}\b", text) is not None
+
+
 def _acronym_said(key: str, text: str) -> bool:
     """A short acronym that is also a word ("aws", "sme") only counts when written in capitals."""
     if key in _UPPER_OK or len(key) > 4 or not key.isalpha():
@@ -467,7 +485,7 @@ def _acronym_said(key: str, text: str) -> bool:
 def _specificity(key: str, field: str) -> float:
     """Single generic words ('python', 'design') link less surely than full names."""
     words = key.split()
-    if field == "name":
+    if field in {"name", "short_name"}:
         return 0.7
     if field == "title" and len(words) >= 2:
         return 1.0
@@ -499,8 +517,15 @@ def _surfaces(record: object) -> list[tuple[str, str]]:
     elif isinstance(record, Occupation):
         out.append((record.title, "title"))
         out += [(t, "alt_title") for t in record.alt_titles]
-        # "IT project manager"; not matched partly, where "it" would be the pronoun
         out += [(t.replace("Information Technology", "IT"), "abbreviation") for t, _ in list(out) if "Information Technology" in t]
+        for alt in record.alt_titles:  # O*NET's "Business Intelligence Analyst (BI Analyst)", "Database Administrator (DBA)"
+            bare = re.sub(r"\s*\([^)]*\)", "", alt).strip()
+            if bare and bare != alt:
+                out.append((bare, "short_title"))
+            # the group, where it is a job title ("BI Analyst"); an acronym ("RHIT", "CPA", "PCA")
+            # names a credential or a method more often than the job (4 of 42 read questions meant the job)
+            out += [(group, "short_title") for group in re.findall(r"\(([^)]+)\)", alt) if " " in group]
+        # "IT project manager"; not matched partly, where "it" would be the pronoun
         if record.onet_soc:
             out.append((record.onet_soc, "onet"))
             if record.onet_soc.endswith(".00"):
@@ -514,6 +539,11 @@ def _surfaces(record: object) -> list[tuple[str, str]]:
         bare = re.sub(r"\s*\([^)]*\)", "", record.name).strip()
         if bare and bare != record.name:
             out.append((bare, "name"))
+        # "Johns Hopkins", "Harvard Extension": the name without its last word, where two words are
+        # left to name it ("Digital Marketing Institute" is not "digital marketing", so not Institute)
+        short = re.fullmatch(r"(\S+\s+\S+(?:\s+\S+)*)\s+(?:University|School)", re.sub(r"^The\s+", "", bare))
+        if short:
+            out.append((short.group(1), "short_name"))
         for group in re.findall(r"\(([^)]+)\)", record.name):
             if re.fullmatch(r"[A-Z][A-Za-z&]{1,9}", group):
                 out.append((group, "acronym"))  # "(PMI)"
@@ -687,6 +717,13 @@ def _zipf_table(text: str) -> tuple[str, dict[str, dict[str, float]]]:
 def written_in(text: str) -> str:
     """The language code of the language questions come in that ``text`` is mostly written in."""
     return _zipf_table(text)[0]
+
+
+def english_zipf(word: str) -> float:
+    """How common ``word`` is in English, on the Zipf scale (0 for a word the list lacks)."""
+    from wordfreq import zipf_frequency  # imported on first use, as in _zipf_table
+
+    return float(zipf_frequency(word.lower(), "en", wordlist="small"))
 
 
 def everyday_words(text: str, zipf_at_least: float = EVERYDAY_ZIPF) -> set[str]:

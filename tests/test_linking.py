@@ -259,6 +259,33 @@ def test_it_stands_for_information_technology_in_job_titles_and_a_rare_job_word_
     assert not [link for link in index.link("can they do it as a project?") if link.record_id == "itpm"]  # 'it' the pronoun
 
 
+def test_a_job_title_in_or_outside_its_parenthesis_names_the_job() -> None:
+    jobs = [
+        Occupation(id="bi", title="Business Intelligence Analysts", alt_titles=["Business Intelligence Analyst (BI Analyst)"], source="t"),
+        Occupation(id="itm", title="Computer and Information Systems Managers", alt_titles=["Information Technology Manager (IT Manager)"], source="t"),
+        Occupation(id="sup", title="Computer User Support Specialists", alt_titles=["IT Tech (Information Technology Technician)"], source="t"),
+        Occupation(id="rec", title="Health Information Technologists", alt_titles=["Registered Health Information Technician (RHIT)"], source="t"),
+    ]
+    index = entity_index(Catalogue.from_records(list(jobs)))
+    assert [(link.record_id, link.how) for link in index.link("we're hiring a BI analyst")][:1] == [("bi", "exact")]
+    assert [link.record_id for link in index.link("what do IT managers earn")][:1] == ["itm"]
+    assert not [link for link in index.link("which languages does it teach")]  # not "IT Tech", even corrected
+    assert not [link for link in index.link("is it manager level?")]  # "IT" only in capitals
+    assert not [link for link in index.link("candidate lists RHIT")]  # an acronym names a credential more often than the job
+
+
+def test_a_university_is_named_without_its_last_word_and_a_listed_acronym_in_lower_case() -> None:
+    records = [
+        Provider(id="jhu", name="Johns Hopkins University", source="t"),
+        Provider(id="ou", name="The Open University", source="t"),
+        _credential("omscs", "Online Master of Science in Computer Science (OMSCS)"),
+    ]
+    index = entity_index(Catalogue.from_records(records))
+    assert [(link.record_id, link.score) for link in index.link("john hopkins epidemiology certificate")][:1] == [("jhu", 0.7)]
+    assert not index.link("an open course")  # "The Open" is no name
+    assert [(link.record_id, link.how) for link in index.link("omscs vs a normal masters")] == [("omscs", "code")]
+
+
 def test_a_job_title_without_its_last_word_then_a_job_word_names_the_job() -> None:
     jobs = [
         Occupation(id="support", title="Computer User Support Specialists", alt_titles=["Help Desk Analyst", "Help Desk Tech"], source="t"),
