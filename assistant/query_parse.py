@@ -107,8 +107,14 @@ _ECTS = re.compile(
 _WORD_NUMBERS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10, "twelve": 12}
 _EQF = re.compile(r"\b(?:eqf\s*(?:level\s*)?(?P<a>[1-8])|level\s*(?P<b>[1-8])\s*(?:on\s+the\s+|of\s+the\s+)?eqf)\b", re.IGNORECASE)
 _FREE = re.compile(r"\b(?:free\s+of\s+charge|for\s+free|free|no[- ]cost|costs?\s+nothing|without\s+paying|zero\s+cost)\b(?![-/]\w)", re.IGNORECASE)
+_ASKS_MEANING = re.compile(
+    r"\b(?:mean|means|meaning|stand\s+for|how\s+much\s+(?:work|learning|study|time|effort)|(?:same|equivalent|equal|comparable)\s+(?:as|to))\b", re.IGNORECASE
+)
 _SELF_PACED = re.compile(r"\b(?:self[- ]paced|at\s+my\s+own\s+pace|own\s+pace|on\s+my\s+own\s+schedule)\b", re.IGNORECASE)
-_COHORT = re.compile(r"\b(?:cohort[- ]based|(?:on\s+)?a\s+(?:fixed|set)\s+schedule|fixed\s+start\s+dates?)\b", re.IGNORECASE)
+# "cohort or self paced?", "self paced or fixed dates?", "finds self-paced hard; fixed cohorts": with both, no pace filter
+_COHORT = re.compile(
+    r"\b(?:cohorts?(?:[- ]based)?|(?:on\s+)?a\s+(?:fixed|set)\s+schedule|(?:fixed|set)\s+(?:start\s+)?dates?|fixed\s+cohorts?)\b", re.IGNORECASE
+)
 # "not online", "rather than in person", "doesn't have to be self-paced": a constraint the person rules out
 # or waives is not one to filter on (a filter cannot say "anything but online")
 _NEGATED = re.compile(
@@ -224,9 +230,13 @@ def parse_query(question: str, catalogue: Catalogue | None = None, base: SearchF
     spans: list[tuple[int, int]] = []
     found: list[str] = []
 
-    def take(match: re.Match[str], label: str) -> None:
-        spans.append(match.span())
+    def take(match: re.Match[str], label: str, *, strip: bool = True) -> None:
+        if strip:
+            spans.append(match.span())
         found.append(label)
+
+    # "what does 5 ECTS mean on a CV", "is EQF level 6 the same as a bachelor's": the unit is the topic, so it stays in the text
+    unit_is_topic = _ASKS_MEANING.search(question) is not None
 
     for match in (m for regex in _COSTS for m in regex.finditer(question)):
         if any(s <= match.start() < e for s, e in spans):
@@ -264,11 +274,11 @@ def parse_query(question: str, catalogue: Catalogue | None = None, base: SearchF
             values["max_ects"] = number
         else:
             values["min_ects"] = values["max_ects"] = number
-        take(match, f"ects={bound + ' ' if bound else ''}{number:g}")
+        take(match, f"ects={bound + ' ' if bound else ''}{number:g}", strip=not unit_is_topic)
         break
     for match in _EQF.finditer(question):
         values["eqf_level"] = int(match.group("a") or match.group("b"))
-        take(match, f"eqf_level={values['eqf_level']}")
+        take(match, f"eqf_level={values['eqf_level']}", strip=not unit_is_topic)
     match_free = _first_stated(_FREE, question)
     if match_free and "max_cost" not in values:
         values["free"] = True
