@@ -90,6 +90,7 @@ FEATURES = _names()
 # ranked candidates' chances say more than the best passage's similarity alone: a question
 # whose best candidate is a likely hit is answerable even when its wording is far from any
 # passage, and one whose best candidate is unlikely is not, however close its wording.
+JUDGEMENT_RULES = ("product", "code_word")
 JUDGEMENT_FEATURES = (
     "top_chance",
     "second_chance",
@@ -110,6 +111,8 @@ JUDGEMENT_FEATURES = (
     "top_title_words_asked",
     "top_question_words_in_title",
     "top_inverse_lexical_rank",
+    *(f"rule_{rule}" for rule in JUDGEMENT_RULES),
+    "rule_word_zipf",
 )
 
 
@@ -267,9 +270,16 @@ class Judgement:
     distinctive_words: int
     constrained: bool
     best_link: float
+    # a rule that points to nothing without deciding: "product" (a word after a provider's name
+    # that none of its credentials carries, "harvard extension grad certificate"), "code_word"
+    # (a code-like word the catalogue lacks, "HTQ", "MAS" asked in another language)
+    rule: str = ""
+    rule_word_zipf: float = 0.0  # how common the word it points at is in English: "grad", "pm" are; "snowpro" is not
 
     def below_bar(self) -> bool:
-        """The calibrated threshold rule: the judgement made without the trained model."""
+        """The calibrated threshold rule: the judgement made without the trained model, where a rule's pointer decides."""
+        if self.rule:
+            return True
         return self.best_similarity < self.bar or (self.unnamed_words > 0 and self.best_similarity < self.bar_with_unknown)
 
 
@@ -297,6 +307,8 @@ def judgement_features(judgement: Judgement, chances: list[float], top_row: list
         top["title_words_asked"],
         top["question_words_in_title"],
         top["inverse_lexical_rank"],
+        *(float(judgement.rule == rule) for rule in JUDGEMENT_RULES),
+        judgement.rule_word_zipf,
     ]
 
 

