@@ -391,7 +391,7 @@ _UPPER_OK = frozenset(
     compact(word)
     for word in re.findall(
         r"\S+",
-        "cissp ccna ccnp cism cisa ceh oscp ckad cka cks pmp capm celta tkt cfa frm fmva leed breeam itil lfcs rhcsa ccsp sscp gsec omscs omsa cysa",
+        "cissp ccna ccnp cism cisa ceh oscp ckad cka cks pmp capm celta tkt cfa frm fmva leed breeam itil lfcs rhcsa ccsp sscp gsec omscs omsa cysa alm",
     )
 )
 

@@ -125,8 +125,18 @@ _NEGATED = re.compile(
 _DELIVERY = [
     (re.compile(r"\b(?:blended|hybrid)\b", re.IGNORECASE), "blended"),
     (re.compile(r"\b(?:in[- ]person|on[- ]campus|face[- ]to[- ]face|on[- ]site|classroom[- ]based)\b", re.IGNORECASE), "in-person"),
-    (re.compile(r"\b(?:online|remote(?:ly)?|from\s+home|distance\s+learning)\b(?!\s+(?:learning\s+)?platforms?)", re.IGNORECASE), "online"),
+    # "online learning platforms", "an online store", "online marketing" name a thing or a topic, not how a course is taught
+    (
+        re.compile(
+            r"\b(?:online|remote(?:ly)?|from\s+home|distance\s+learning)\b"
+            r"(?!\s+(?:(?:learning\s+)?platforms?|stores?|shops?|marketing|marketers?|advertising|ads|sales|safety|presence|retail|business))",
+            re.IGNORECASE,
+        ),
+        "online",
+    ),
 ]
+# "mostly online", "partly in person": a blended programme fits as well, so no delivery filter
+_PARTLY = re.compile(r"\b(?:mostly|mainly|largely|partly|partially|primarily|predominantly|half)\s*$", re.IGNORECASE)
 # The same constraints written in the languages the catalogue's programmes are taught in.
 NATIVE_LANGUAGES = {
     "deutsch": "de",
@@ -192,6 +202,8 @@ JUDGING_WORDS = re.compile(
     r"how\s+(?:can|do|would|should)\s+(?:i|you|we|one)\s+(?:tell|know|judge|check|spot))\b",
     re.IGNORECASE,
 )
+# "what job titles", "which positions", "hire for": asking which jobs, in the words a recruiter uses
+TITLE_WORDS = re.compile(r"\b(?:job\s+titles?|positions?|occupations?|lead\s+to|leads\s+to|qualif(?:y|ies)\s+(?:someone|them|you)\s+for)\b", re.IGNORECASE)
 OCCUPATION_WORDS = re.compile(r"\b(jobs?|careers?|roles?|salar\w*|earn\w*|wages?|outlook|become|work\s+as|what\s+does\s+an?\b.*\bdo)\b", re.IGNORECASE)
 
 
@@ -294,6 +306,8 @@ def parse_query(question: str, catalogue: Catalogue | None = None, base: SearchF
     both_deliveries = sum(1 for regex, _ in _DELIVERY if regex.search(question)) > 1
     for regex, delivery in _DELIVERY:
         match_delivery = None if both_deliveries else _first_stated(regex, question)
+        if match_delivery and _PARTLY.search(question, 0, match_delivery.start()):
+            break
         if match_delivery:
             values["delivery"] = delivery
             take(match_delivery, f"delivery={delivery}")

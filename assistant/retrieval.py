@@ -165,6 +165,9 @@ CONSTRAINED_GUIDE_WEIGHT = 0.25
 TEXT_ONLY_KINDS = frozenset({"document", "provider"})
 # Credentials that prepare for an occupation the question names, when it asks for credentials.
 OCCUPATION_CREDENTIAL_BONUS = 0.035  # above what a candidate gets from both lists (~0.033)
+# the other way, a credential's jobs join the candidates with about one list's worth; the reranker
+# weighs them by their relation to the credential that leads ("occupation_of_leader")
+CREDENTIAL_OCCUPATION_BONUS = 0.015
 # "What comes after the CAS?", "do I need the associate first?", "which courses make up the
 # MicroMasters?": the stacking neighbours of a credential the question names answer it. They rank
 # just below the named credential (at most this share of its score), above unlinked candidates.
@@ -281,6 +284,7 @@ class Retriever:
         self._favour_asked_about_providers(fused, links, query, used, explicit, named, catalogue)
         self._add_credentials_for_named_occupations(fused, links, text, used, explicit, named, catalogue)
         self._add_stacking_neighbours(fused, links, query, used, explicit, named, catalogue)
+        self._add_occupations_of_named_credentials(fused, links, query, used, explicit, named, catalogue)
         for record_id in excluded_records(query, links, catalogue):  # "green building credentials other than LEED"
             fused.pop(record_id, None)
         verdict = self.abstain and self._nothing_on_it(
@@ -427,6 +431,26 @@ class Retriever:
             credential = catalogue.credentials.get(credential_id)
             if credential is not None and self._admits(credential, credential_id, used, explicit, named, catalogue):
                 fused[credential_id] = fused.get(credential_id, 0.0) + OCCUPATION_CREDENTIAL_BONUS
+
+    def _add_occupations_of_named_credentials(
+        self, fused: dict[str, float], links: list[Link], text: str, used: SearchFilters, explicit: SearchFilters, named: set[str], catalogue: Catalogue
+    ) -> None:
+        """ "What jobs does CompTIA A+ lead to?", "PT0-003 - what job titles?": the occupations the
+        catalogue says a credential the question names prepares for join the candidates, after it."""
+        from assistant.query_parse import OCCUPATION_WORDS, TITLE_WORDS
+
+        if not (OCCUPATION_WORDS.search(text) or TITLE_WORDS.search(text)):
+            return
+        credentials = {link.record_id for link in links if link.kind == "credential" and link.score >= PARTLY_NAMED}
+        top = max(fused.items(), key=lambda item: item[1], default=None)
+        if top is not None and top[0] in catalogue.credentials:
+            credentials.add(top[0])  # "the aws ml engineer associate": named in other words
+        for credential_id in credentials:
+            credential = catalogue.credentials.get(credential_id)
+            for occupation_id in credential.occupations if credential is not None else []:
+                occupation = catalogue.records.get(occupation_id)
+                if occupation is not None and self._admits(occupation, occupation_id, used, explicit, named, catalogue):
+                    fused[occupation_id] = fused.get(occupation_id, 0.0) + CREDENTIAL_OCCUPATION_BONUS
 
     def _add_stacking_neighbours(
         self, fused: dict[str, float], links: list[Link], query: str, used: SearchFilters, explicit: SearchFilters, named: set[str], catalogue: Catalogue

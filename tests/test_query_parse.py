@@ -128,10 +128,22 @@ def test_words_outside_a_constraint_phrase_are_not_constraints(question: str, ca
         ("cheap but not free python course, online", ["delivery=online"]),
         ("free online courses for new teachers", ["free", "delivery=online"]),
         ("a no-cost course", ["free"]),
+        ("epidemiology certificate, cohort or self paced?", []),  # a choice, not a filter
+        ("is it self paced or does it run on fixed dates", []),
+        ("a management masters, mostly online", []),  # blended fits too
+        ("which cert covers running an online store?", []),  # the store is online, not the course
+        ("online marketing courses in german", ["language=de"]),
     ],
 )
 def test_a_constraint_the_person_rules_out_is_not_a_filter(question: str, kept: list[str], catalogue: Catalogue) -> None:
     assert parse_query(question, catalogue).constraints == kept
+
+
+def test_a_unit_asked_about_stays_in_the_text(catalogue: Catalogue) -> None:
+    asked = parse_query("what does 5 ECTS mean on a CV?", catalogue)
+    assert asked.constraints == ["ects=5"] and "ECTS" in asked.text
+    wanted = parse_query("data science programmes worth 60 ECTS", catalogue)
+    assert wanted.constraints == ["ects=60"] and "ECTS" not in wanted.text
 
 
 def test_explicit_filters_win_over_parsed_ones(catalogue: Catalogue) -> None:

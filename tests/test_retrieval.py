@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -103,6 +104,23 @@ def test_misspelt_words_still_find_records(retriever: Retriever) -> None:
 
 def test_occupation_by_alternative_title(retriever: Retriever) -> None:
     assert _ids(retriever.search("how much does a BI analyst earn"))[0] == "15-2051.01"
+
+
+def test_the_jobs_a_named_credential_leads_to_join_its_answer(tmp_path: Path, small_knowledge: Path) -> None:
+    knowledge = tmp_path / "knowledge"
+    shutil.copytree(small_knowledge, knowledge)
+    catalogue = knowledge / "catalogue.yaml"
+    text = catalogue.read_text(encoding="utf-8")
+    catalogue.write_text(
+        text.replace("    skills: [cloud-fundamentals]\n", "    skills: [cloud-fundamentals]\n    occupations: [cloud-support-associate]\n", 1),
+        encoding="utf-8",
+    )
+    store = Store(StoreSettings(path=tmp_path / "store"), create=True)
+    embedder = HashingEmbedder(256)
+    ingest_paths([knowledge], store, embedder)
+    retriever = Retriever(store, embedder)
+    assert _ids(retriever.search("CF-100: what job titles does it lead to?", k=3))[:2] == ["acme-cloud-intro", "cloud-support-associate"]
+    assert "cloud-support-associate" not in _ids(retriever.search("CF-100 exam price", k=3))
 
 
 def test_a_product_the_provider_does_not_offer_is_answered_with_nothing(retriever: Retriever) -> None:
