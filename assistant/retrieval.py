@@ -492,7 +492,7 @@ class Retriever:
 
         A credential the question names (a code, a title) always counts as support, and so
         does an occupation or guide it names unless it also names a product the catalogue
-        lacks. Otherwise the question is unsupported when
+        lacks (then the judge weighs the question). Otherwise the question is unsupported when
 
         - it names an exam code the catalogue lacks ("AZ-500") or a credential of a brand no
           credential carries ("Salesforce Certified Administrator"), or
