@@ -49,8 +49,9 @@ GENERIC = frozenset(
     re.findall(
         r"\S+",
         "a an and the of in for to on with by at or from is what which how do does i my me can certified certificate certification professional program programme course associate level exam specialization nanodegree micromasters s"
-        # the same small words in the German, Spanish and French titles ("Fachinformatiker/in für Anwendungsentwicklung")
-        " fur und der die das im zum zur de del la las los y en et le les du des",
+        # the same small words in the German, Spanish and French titles ("Fachinformatiker/in für Anwendungsentwicklung");
+        # not "das", which is also the Swiss DAS (Diploma of Advanced Studies)
+        " fur und der die im zum zur de del la las los y en et le les du des",
     )
 )
 

@@ -286,6 +286,18 @@ def test_a_university_is_named_without_its_last_word_and_a_listed_acronym_in_low
     assert [(link.record_id, link.how) for link in index.link("omscs vs a normal masters")] == [("omscs", "code")]
 
 
+def test_small_words_of_other_languages_weigh_nothing_but_a_swiss_das_does() -> None:
+    records = [
+        _credential("fiae", "Fachinformatiker/in für Anwendungsentwicklung (IHK)"),
+        _credential("fisi", "Fachinformatiker/in für Systemintegration (IHK)"),
+        _credential("das-ds", "DAS in Data Science"),
+        _credential("cas-ds", "CAS in Data Science Foundations"),
+    ]
+    index = entity_index(Catalogue.from_records(records))
+    assert [link.record_id for link in index.link("fachinformatiker anwendungsentwicklung in english?")][:1] == ["fiae"]
+    assert not [link for link in index.link("data science") if link.record_id == "das-ds" and link.score >= 0.6]
+
+
 def test_a_job_title_without_its_last_word_then_a_job_word_names_the_job() -> None:
     jobs = [
         Occupation(id="support", title="Computer User Support Specialists", alt_titles=["Help Desk Analyst", "Help Desk Tech"], source="t"),
