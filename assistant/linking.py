@@ -495,11 +495,16 @@ def _specificity(key: str, field: str) -> float:
     return 0.85
 
 
+def _without_parentheses(text: str) -> str:
+    """A name without its parenthesised parts: "Database Administrator (DBA)" -> "Database Administrator"."""
+    return re.sub(r"\s*\([^)]*\)", "", text).strip()
+
+
 def _surfaces(record: object) -> list[tuple[str, str]]:
     out: list[tuple[str, str]] = []
     if isinstance(record, Credential):
         out.append((record.title, "title"))
-        bare = re.sub(r"\s*\([^)]*\)", "", record.title).strip()
+        bare = _without_parentheses(record.title)
         if bare and bare != record.title:
             out.append((bare, "title"))
         split = _CAMEL.sub(" ", bare)  # 'ScrumMaster' is also 'Scrum Master', 'CertTESOL' 'Cert TESOL'
@@ -518,15 +523,15 @@ def _surfaces(record: object) -> list[tuple[str, str]]:
     elif isinstance(record, Occupation):
         out.append((record.title, "title"))
         out += [(t, "alt_title") for t in record.alt_titles]
+        # "IT project manager"; not matched partly, where "it" would be the pronoun
         out += [(t.replace("Information Technology", "IT"), "abbreviation") for t, _ in list(out) if "Information Technology" in t]
         for alt in record.alt_titles:  # O*NET's "Business Intelligence Analyst (BI Analyst)", "Database Administrator (DBA)"
-            bare = re.sub(r"\s*\([^)]*\)", "", alt).strip()
+            bare = _without_parentheses(alt)
             if bare and bare != alt:
                 out.append((bare, "short_title"))
             # the group, where it is a job title ("BI Analyst"); an acronym ("RHIT", "CPA", "PCA")
             # names a credential or a method more often than the job (4 of 42 read questions meant the job)
             out += [(group, "short_title") for group in re.findall(r"\(([^)]+)\)", alt) if " " in group]
-        # "IT project manager"; not matched partly, where "it" would be the pronoun
         if record.onet_soc:
             out.append((record.onet_soc, "onet"))
             if record.onet_soc.endswith(".00"):
@@ -537,7 +542,7 @@ def _surfaces(record: object) -> list[tuple[str, str]]:
         out += [(c, "code") for c in record.codes]
     elif isinstance(record, Provider):
         out.append((record.name, "name"))
-        bare = re.sub(r"\s*\([^)]*\)", "", record.name).strip()
+        bare = _without_parentheses(record.name)
         if bare and bare != record.name:
             out.append((bare, "name"))
         # "Johns Hopkins", "Harvard Extension": the name without its last word, where two words are

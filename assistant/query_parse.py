@@ -306,9 +306,7 @@ def parse_query(question: str, catalogue: Catalogue | None = None, base: SearchF
     both_deliveries = sum(1 for regex, _ in _DELIVERY if regex.search(question)) > 1
     for regex, delivery in _DELIVERY:
         match_delivery = None if both_deliveries else _first_stated(regex, question)
-        if match_delivery and _PARTLY.search(question, 0, match_delivery.start()):
-            break
-        if match_delivery:
+        if match_delivery and not _PARTLY.search(question, 0, match_delivery.start()):
             values["delivery"] = delivery
             take(match_delivery, f"delivery={delivery}")
             break

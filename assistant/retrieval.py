@@ -534,13 +534,16 @@ class Retriever:
         words = [w for w in plain_words(text) if w not in STOPWORDS and w not in ASKING_WORDS and len(w) > 2]
         corrected = [vocabulary.correct(w) for w in words]
         unknown = [w for w, c in zip(words, corrected, strict=True) if c is None]
-        coded = [
-            w
-            for w in unknown
-            if re.search(rf"\b{re.escape(w)}\b", text, re.IGNORECASE) and looks_like_code(text, w) and not self.catalogue_index.initials_of(w)
-        ]
-        if not rule and coded:
-            rule, pointer = "code_word", coded[0]
+        if not rule:  # the first code-like word the catalogue lacks
+            pointer = next(
+                (
+                    w
+                    for w in unknown
+                    if re.search(rf"\b{re.escape(w)}\b", text, re.IGNORECASE) and looks_like_code(text, w) and not self.catalogue_index.initials_of(w)
+                ),
+                None,
+            )
+            rule = "code_word" if pointer is not None else ""
         everyday = everyday_words(text)  # "someone", "gradually": words the catalogue lacks but that name nothing
         unknown = [w for w in unknown if w not in everyday]
         distinctive = [c for c in corrected if c is not None and vocabulary.df.get(c, 0) <= vocabulary.generic_df]
