@@ -73,6 +73,9 @@ def _names() -> tuple[str, ...]:
         "title_word_parts_asked",
         "provider_asked",
         "in_first_five",
+        "memory_vote",
+        "memory_rank",
+        "memory_similarity",
     ]
     names += [f"link_{how}" for how in LINK_KINDS]
     names += [f"is_{kind}" for kind in KINDS]
@@ -113,6 +116,9 @@ JUDGEMENT_FEATURES = (
     "top_inverse_lexical_rank",
     *(f"rule_{rule}" for rule in JUDGEMENT_RULES),
     "rule_word_zipf",
+    "memory_nothing",
+    "memory_top_similarity",
+    "memory_top_vote",
 )
 
 
@@ -154,6 +160,10 @@ class Evidence:
     links: dict[str, float]  # best link score per way of linking ("code", "exact", ...)
     related: dict[str, float] = field(default_factory=dict)  # per relation in RELATIONS, 1/rank of the leader it relates to
     provider_link: float = 0.0  # best link score of the credential's awarding body in the question ("the google pm cert")
+    # what the labelled questions closest to this one say of the record (assistant/memory.py)
+    memory_vote: float = 0.0  # its share of their votes
+    memory_rank: int = NO_RANK  # its place by votes
+    memory_similarity: float = 0.0  # of the closest one labelled with it
 
 
 @dataclass(frozen=True)
@@ -245,6 +255,9 @@ def features(evidence: Evidence, top_score: float, best_similarity: float, quest
         parts / max(1, len(title)),
         evidence.provider_link,
         float(evidence.rank <= 5),
+        evidence.memory_vote,
+        1.0 / evidence.memory_rank,
+        evidence.memory_similarity,
     ]
     row += [evidence.links.get(how, 0.0) for how in LINK_KINDS]
     is_kind = [float(evidence.kind == kind) for kind in KINDS]
@@ -275,6 +288,11 @@ class Judgement:
     # (a code-like word the catalogue lacks, "HTQ", "MAS" asked in another language)
     rule: str = ""
     rule_word_zipf: float = 0.0  # how common the word it points at is in English: "grad", "pm" are; "snowpro" is not
+    # the closest labelled questions (assistant/memory.py): the share of them labelled "nothing",
+    # the closest one's similarity, and the votes of the record they favour most
+    memory_nothing: float = 0.0
+    memory_top_similarity: float = 0.0
+    memory_top_vote: float = 0.0
 
     def below_bar(self) -> bool:
         """The calibrated threshold rule: the judgement made without the trained model, where a rule's pointer decides."""
@@ -309,6 +327,9 @@ def judgement_features(judgement: Judgement, chances: list[float], top_row: list
         top["inverse_lexical_rank"],
         *(float(judgement.rule == rule) for rule in JUDGEMENT_RULES),
         judgement.rule_word_zipf,
+        judgement.memory_nothing,
+        judgement.memory_top_similarity,
+        judgement.memory_top_vote,
     ]
 
 

