@@ -66,7 +66,9 @@ def read_labelled(path: Path, splits: Sequence[str] = MEMORY_SPLITS) -> list[tup
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except OSError as exc:
-        raise MemoryFileError(f"Cannot read the labelled questions at {path}: {exc.strerror} — set retrieval.memory to a readable file or to '' to search without them.") from exc
+        raise MemoryFileError(
+            f"Cannot read the labelled questions at {path}: {exc.strerror} — set retrieval.memory to a readable file or to '' to search without them."
+        ) from exc
     out = []
     for number, line in enumerate(lines, start=1):
         if not line.strip():

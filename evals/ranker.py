@@ -12,6 +12,9 @@ left out in turn, the model is fitted on the rest, and recall@5 and MRR on the l
 are compared with the fused order. That is the estimate of what the model adds on new
 questions.
 
+Each question is searched with the labelled-question memory (``assistant/memory.py``) minus
+the questions of its own set, so the votes the model learns from are those a new question gets.
+
 The same run fits the judge: for the questions no abstention rule decides, is the catalogue
 empty on this one? Its inputs use the chances that each left-out set's reranker gave (a
 reranker is surer of questions it was fitted on, and search meets only new ones). Its bar is

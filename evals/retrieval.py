@@ -15,6 +15,10 @@ Metrics over answerable questions (binary relevance, ranking = the hits in order
 - abstention: the share of "nothing" questions answered with no hit, and the share of
   answerable questions wrongly answered with no hit.
 
+Search recalls the labelled questions of the dev and seen splits (``assistant/memory.py``); a
+question of those splits is scored without the questions of its own set (the id's first letter)
+in that memory, as a new set meets it, so its figures are not a lookup of its own label.
+
 Latency is per query, warm (model loaded, caches built after a few unrelated queries), on
 each question's first run (its vector is not cached yet). The baseline (``evals/baseline.py``)
 is scored on the same questions; it has no way to answer "nothing".

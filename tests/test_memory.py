@@ -10,9 +10,11 @@ import pytest
 
 from assistant.embeddings import HashingEmbedder
 from assistant.memory import MemoryFileError, QuestionMemory, read_labelled
+from assistant.rerank import FEATURES, Reranker
 from assistant.retrieval import Retriever
 from assistant.settings import RetrievalSettings, StoreSettings
 from assistant.store import Store
+from evals.ranker import fit
 from ingest.pipeline import ingest_paths
 
 QUESTIONS = [
@@ -113,8 +115,29 @@ def test_the_records_the_memory_votes_for_join_the_candidates(tmp_path: Path, sm
     memory = QuestionMemory.open(_write(tmp_path / "q.jsonl", QUESTIONS), tmp_path, embedder, KNOWN)
     retriever.memory = memory
     voted = retriever.search_detailed(question, k=40).features
-    from assistant.rerank import FEATURES
-
     vote = FEATURES.index("memory_vote")
     assert plain["acme-dashboards"][vote] == 0.0
     assert voted["acme-dashboards"][vote] > 0.5
+
+
+def _fitted_for(embedder_name: str) -> Reranker:
+    row = dict.fromkeys(FEATURES, 0.0)
+    rows = [[{**row, "score": n / 100}[name] for name in FEATURES] for n in range(100)]
+    gathered = [{"id": f"q{n}", "relevant": ["x"], "ids": ["x"], "rows": [rows[n]], "labels": [int(n >= 50)]} for n in range(100)]
+    return fit(gathered, embedder_name)
+
+
+def test_search_opens_the_memory_only_with_a_reranker_and_a_catalogue_it_was_written_for(tmp_path: Path, small_knowledge: Path) -> None:
+    store = Store(StoreSettings(path=tmp_path / "store"), create=True)
+    embedder = HashingEmbedder(256)
+    ingest_paths([small_knowledge], store, embedder)
+    ours = _write(tmp_path / "ours.jsonl", QUESTIONS)
+    theirs = _write(tmp_path / "theirs.jsonl", [{**q, "relevant": ["another-catalogues-record"] if q["relevant"] else []} for q in QUESTIONS])
+    retriever = Retriever(store, embedder, RetrievalSettings(memory=ours))
+    retriever.reranker = _fitted_for(embedder.name)
+    assert retriever.memory is not None and len(retriever.memory) == 4
+    assert list(store.path.glob("memory-*.npy"))
+    other = Retriever(store, embedder, RetrievalSettings(memory=theirs))
+    other.reranker = _fitted_for(embedder.name)
+    assert other.memory is None
+    assert Retriever(store, embedder, RetrievalSettings(memory=None)).memory is None
