@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from collections.abc import Container, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -118,11 +119,12 @@ class QuestionMemory:
             vectors = np.asarray(embedder.encode([question for _, question, _ in labelled]), dtype=np.float32).reshape(len(labelled), embedder.dimension)
             try:
                 folder.mkdir(parents=True, exist_ok=True)
-                for old in folder.glob("memory-*.npy"):
-                    old.unlink()
-                partial = folder / f"memory-{digest}.tmp.npy"
+                partial = folder / f"memory-{digest}.{os.getpid()}.tmp.npy"
                 np.save(partial, vectors, allow_pickle=False)
                 partial.replace(cached)
+                for old in folder.glob("memory-*.npy"):
+                    if old != cached and ".tmp." not in old.name:
+                        old.unlink(missing_ok=True)  # vectors of an earlier version of the questions
             except OSError:
                 pass  # a read-only store: recomputed next time, search still works
         return cls([i for i, _, _ in labelled], [r for _, _, r in labelled], vectors)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import re
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -214,6 +215,7 @@ class Retriever:
         self._memory: QuestionMemory | None = None
         self._memory_generation: int | None = None  # the catalogue generation it was opened for
         self._memory_pinned = False
+        self._memory_lock = threading.Lock()
 
     @property
     def memory(self) -> QuestionMemory | None:
@@ -221,10 +223,11 @@ class Retriever:
         if self._memory_pinned or self.reranker is None or self.settings.memory is None:
             return self._memory
         catalogue = self.catalogue
-        if catalogue.generation != self._memory_generation:
-            self._memory = QuestionMemory.open(self.settings.memory, self.store.path, self.embedder, catalogue.records.keys())
-            self._memory_generation = catalogue.generation
-        return self._memory
+        with self._memory_lock:  # concurrent conversations open it once
+            if catalogue.generation != self._memory_generation:
+                self._memory = QuestionMemory.open(self.settings.memory, self.store.path, self.embedder, catalogue.records.keys())
+                self._memory_generation = catalogue.generation
+            return self._memory
 
     @memory.setter
     def memory(self, memory: QuestionMemory | None) -> None:
