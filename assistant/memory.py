@@ -59,7 +59,7 @@ class Recall:
         return {record_id: place for place, record_id in enumerate(order, start=1)}
 
 
-NO_RECALL = Recall({}, {}, 0.0, 0.0)
+NO_RECALL = Recall({}, {}, 0.0, 0.0)  # no memory to ask
 
 
 def read_labelled(path: Path, splits: Sequence[str] = MEMORY_SPLITS) -> list[tuple[str, str, list[str]]]:
@@ -164,6 +164,7 @@ class QuestionMemory:
             for record_id in labels:
                 votes[record_id] = votes.get(record_id, 0.0) + weight / len(labels)
                 closest[record_id] = max(closest.get(record_id, 0.0), similarity)
-        if total <= 0:
-            return NO_RECALL
-        return Recall({r: v / total for r, v in votes.items()}, closest, nothing / total, float(similarities[nearest].max()))
+        top = float(similarities[nearest].max())
+        if total <= 0:  # every neighbour points away: no votes, but the memory was asked
+            return Recall({}, {}, 0.0, top)
+        return Recall({r: v / total for r, v in votes.items()}, closest, nothing / total, top)

@@ -329,7 +329,8 @@ class Retriever:
             judgement = dataclasses.replace(
                 judgement, memory_nothing=recall.nothing, memory_top_similarity=recall.top_similarity, memory_top_vote=max(recall.votes.values(), default=0.0)
             )
-        judge = self.reranker if self.reranker is not None and self.reranker.judge is not None else None
+        # the judge was fitted with the memory's inputs: without them (another catalogue, memory off) the calibrated threshold judges
+        judge = self.reranker if self.reranker is not None and self.reranker.judge is not None and recall is not NO_RECALL else None
         # no rule decided: the judge decides once the candidates are ranked, else the calibrated threshold now
         abstained = verdict is True or (judgement is not None and judge is None and self.judge_nothing and judgement.below_bar())
         floor = OFF_TOPIC_BELOW.get(self.embedder.name, 0.0)

@@ -12,6 +12,7 @@ import pytest
 import assistant.retrieval
 from assistant.catalogue import Catalogue, load_catalogue
 from assistant.embeddings import HashingEmbedder
+from assistant.memory import QuestionMemory
 from assistant.rerank import FEATURES, JUDGEMENT_FEATURES, WEIGHTS, Evidence, Reranker, features, question_flags, relations
 from assistant.retrieval import Retriever
 from assistant.settings import DEFAULT_EMBEDDING_MODEL, RetrievalSettings, StoreSettings
@@ -49,6 +50,13 @@ def _likes_guides() -> Reranker:
     return fit(gathered, "m")
 
 
+def _with_memory(retriever: Retriever) -> Retriever:
+    """A retriever with a one-question memory, so that a judge fitted with the memory's inputs judges."""
+    vector = retriever.embedder.encode(["data analytics courses"])
+    retriever.memory = QuestionMemory(["m1"], [[]], vector)
+    return retriever
+
+
 def _judge(nothing_when_unlikely: bool) -> Reranker:
     """The guide-liking model with a judge: "nothing" when its best candidate is unlikely (or, inverted, when it is likely)."""
     values = [n / 100 for n in range(100)]
@@ -74,7 +82,7 @@ def test_the_judge_decides_what_no_rule_does(store_and_embedder: tuple[Store, Ha
     store, embedder = store_and_embedder
     # a bar no passage reaches: without a judge, the threshold rule answers every undecided question with nothing
     monkeypatch.setitem(assistant.retrieval.ABSTAIN_BELOW, embedder.name, (0.99, 0.99))
-    retriever = Retriever(store, embedder)
+    retriever = _with_memory(Retriever(store, embedder))
     retriever.reranker = _likes_guides()
     refused = retriever.search_detailed("data analytics")
     assert refused.abstained and refused.hits == [] and refused.judgement is not None and refused.judgement.below_bar()
@@ -87,12 +95,16 @@ def test_the_judge_decides_what_no_rule_does(store_and_embedder: tuple[Store, Ha
     # a record the question names is never judged
     named = retriever.search_detailed("Acme Data Basics")
     assert named.judgement is None and not named.abstained
+    # the judge was fitted with the question memory's inputs: without the memory the threshold judges
+    retriever.reranker = _judge(nothing_when_unlikely=True)
+    retriever.memory = None
+    assert retriever.search_detailed("data analytics").abstained
 
 
 def test_a_product_the_provider_lacks_is_a_pointer_the_judge_weighs(store_and_embedder: tuple[Store, HashingEmbedder], monkeypatch: pytest.MonkeyPatch) -> None:
     store, embedder = store_and_embedder
     monkeypatch.setitem(assistant.retrieval.ABSTAIN_BELOW, embedder.name, (0.0, 0.0))  # a calibrated model whose bar every passage clears
-    retriever = Retriever(store, embedder)
+    retriever = _with_memory(Retriever(store, embedder))
     retriever.reranker = _likes_guides()  # no judge: the pointer decides, as the rule always did
     refused = retriever.search_detailed("Acme Academy Kubernetes Expert exam")
     assert refused.abstained and refused.judgement is not None and refused.judgement.rule == "product"
