@@ -30,6 +30,7 @@ import numpy as np
 
 from assistant.embeddings import Embedder
 from assistant.errors import ConfigError
+from assistant.settings import DEFAULT_MEMORY
 
 MEMORY_SPLITS = ("dev", "seen")  # never "heldout": its questions stay a blind test
 # The labels were written for one catalogue: "nothing" on a question means that catalogue lacks
@@ -60,6 +61,13 @@ class Recall:
 
 
 NO_RECALL = Recall({}, {}, 0.0, 0.0)  # no memory to ask
+
+
+def memory_source(configured: Path | None) -> Path | None:
+    """The labelled questions to recall: the configured file; none when it is unset, or is the default and absent (an install without ``evals/``)."""
+    if configured is None or (configured == DEFAULT_MEMORY and not configured.exists()):
+        return None
+    return configured
 
 
 def read_labelled(path: Path, splits: Sequence[str] = MEMORY_SPLITS) -> list[tuple[str, str, list[str]]]:

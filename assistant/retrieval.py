@@ -36,7 +36,7 @@ from assistant.linking import (
     plain_words,
     written_in,
 )
-from assistant.memory import NO_RECALL, QuestionMemory, Recall
+from assistant.memory import NO_RECALL, QuestionMemory, Recall, memory_source
 from assistant.models import AnyRecord, Credential
 from assistant.rerank import LEADERS, NO_RANK, Evidence, Judgement, Reranker, features, judgement_features, question_flags, relations
 from assistant.settings import RetrievalSettings
@@ -220,12 +220,13 @@ class Retriever:
     @property
     def memory(self) -> QuestionMemory | None:
         """The labelled questions (settings ``memory``) when they fit the catalogue, opened again when it changes; only the reranker weighs their votes."""
-        if self._memory_pinned or self.reranker is None or self.settings.memory is None:
+        source = memory_source(self.settings.memory)
+        if self._memory_pinned or self.reranker is None or source is None:
             return self._memory
         catalogue = self.catalogue
         with self._memory_lock:  # concurrent conversations open it once
             if catalogue.generation != self._memory_generation:
-                self._memory = QuestionMemory.open(self.settings.memory, self.store.path, self.embedder, catalogue.records.keys())
+                self._memory = QuestionMemory.open(source, self.store.path, self.embedder, catalogue.records.keys())
                 self._memory_generation = catalogue.generation
             return self._memory
 

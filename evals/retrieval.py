@@ -34,7 +34,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from assistant.memory import QuestionMemory
+from assistant.memory import QuestionMemory, memory_source
 from assistant.services import Services, offline_environment
 from assistant.settings import load_settings
 from assistant.store import Store
@@ -121,7 +121,7 @@ def ensure_store(services: Services) -> Store:
 
 def open_memory(services: Services) -> QuestionMemory | None:
     """The labelled questions search recalls (settings ``retrieval.memory``), whether or not a reranker weighs them."""
-    source, retriever = services.settings.retrieval.memory, services.retriever
+    source, retriever = memory_source(services.settings.retrieval.memory), services.retriever
     return QuestionMemory.open(source, retriever.store.path, services.embedder, retriever.catalogue.records.keys()) if source is not None else None
 
 

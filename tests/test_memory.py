@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from assistant.embeddings import HashingEmbedder
-from assistant.memory import MemoryFileError, QuestionMemory, read_labelled
+from assistant.memory import MemoryFileError, QuestionMemory, memory_source, read_labelled
 from assistant.rerank import FEATURES, Reranker
 from assistant.retrieval import Retriever
 from assistant.settings import RetrievalSettings, StoreSettings
@@ -141,3 +141,14 @@ def test_search_opens_the_memory_only_with_a_reranker_and_a_catalogue_it_was_wri
     other.reranker = _fitted_for(embedder.name)
     assert other.memory is None
     assert Retriever(store, embedder, RetrievalSettings(memory=None)).memory is None
+
+
+def test_an_install_without_the_default_questions_searches_without_them(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import assistant.memory
+
+    absent = tmp_path / "evals" / "datasets" / "retrieval.jsonl"
+    monkeypatch.setattr(assistant.memory, "DEFAULT_MEMORY", absent)
+    assert memory_source(absent) is None
+    assert memory_source(None) is None
+    chosen = tmp_path / "mine.jsonl"
+    assert memory_source(chosen) == chosen  # a file the user names and lacks is an error when read, not ignored

@@ -82,14 +82,15 @@ def ingest(
 def _prepare_memory(settings: Settings, folder: Path, embedder: Embedder) -> None:
     """Embed the labelled questions search recalls now (kept beside the store), so the first search does not wait for it."""
     from assistant.catalogue import load_catalogue
-    from assistant.memory import QuestionMemory
+    from assistant.memory import QuestionMemory, memory_source
     from assistant.rerank import Reranker
 
     reranker = Reranker.shipped() if settings.retrieval.rerank else None
-    if settings.retrieval.memory is not None and reranker is not None and reranker.model == embedder.name:
+    source = memory_source(settings.retrieval.memory)
+    if source is not None and reranker is not None and reranker.model == embedder.name:
         store = Store(settings.storage.model_copy(update={"path": folder}))
         try:
-            QuestionMemory.open(settings.retrieval.memory, folder, embedder, load_catalogue(store).records.keys())
+            QuestionMemory.open(source, folder, embedder, load_catalogue(store).records.keys())
         finally:
             store.close()
 
