@@ -6,12 +6,11 @@ snippet, one hit per record.
 
 from __future__ import annotations
 
-import dataclasses
 import itertools
 import re
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from pydantic import BaseModel, Field
@@ -327,7 +326,7 @@ class Retriever:
         )
         judgement = verdict if isinstance(verdict, Judgement) else None
         if judgement is not None and recall is not NO_RECALL:
-            judgement = dataclasses.replace(
+            judgement = replace(
                 judgement, memory_nothing=recall.nothing, memory_top_similarity=recall.top_similarity, memory_top_vote=max(recall.votes.values(), default=0.0)
             )
         # the judge was fitted with the memory's inputs: without them (another catalogue, memory off) the calibrated threshold judges
