@@ -187,10 +187,10 @@ LEADS_UP = re.compile(
     r"|path(?:way)?s?|order|route|roadmap|from\s+(?:scratch|nothing|zero)|prepar\w*|prep|taster|intro(?:duction|ductory)?|foundations?|stepping\s*stones?)\b",
     re.IGNORECASE,
 )
+MADE_OF = re.compile(r"\b(?:courses|modules|units|components|parts|made\s+up|make\s+up|consists?|one\s+(?:course|module)\s+at\s+a\s+time)\b", re.IGNORECASE)
 # The records the closest labelled questions vote for (assistant/memory.py) join the candidates
 # with at most about one list's worth, so the reranker weighs them beside the rest.
 MEMORY_BONUS = 0.02
-MADE_OF = re.compile(r"\b(?:courses|modules|units|components|parts|made\s+up|make\s+up|consists?|one\s+(?:course|module)\s+at\s+a\s+time)\b", re.IGNORECASE)
 
 
 class Retriever:
@@ -219,20 +219,28 @@ class Retriever:
     @property
     def memory(self) -> QuestionMemory | None:
         """The labelled questions (settings ``memory``) when they fit the catalogue, opened again when it changes; only the reranker weighs their votes."""
-        source = memory_source(self.settings.memory)
-        if self._memory_pinned or self.reranker is None or source is None:
-            return self._memory
-        catalogue = self.catalogue
-        with self._memory_lock:  # concurrent conversations open it once
-            if catalogue.generation != self._memory_generation:
-                self._memory = QuestionMemory.open(source, self.store.path, self.embedder, catalogue.records.keys())
-                self._memory_generation = catalogue.generation
-            return self._memory
+        return self._memory_for(self.catalogue)
 
     @memory.setter
     def memory(self, memory: QuestionMemory | None) -> None:
         """Use ``memory`` whatever the settings say (evals leave a question's own set out of it)."""
         self._memory, self._memory_pinned = memory, True
+
+    def _memory_for(self, catalogue: Catalogue) -> QuestionMemory | None:
+        if self._memory_pinned or self.reranker is None or self.settings.memory is None:
+            return self._memory
+        with self._memory_lock:  # concurrent conversations open it once
+            if catalogue.generation != self._memory_generation:
+                self._memory = self.open_memory(catalogue)
+                self._memory_generation = catalogue.generation
+            return self._memory
+
+    def open_memory(self, catalogue: Catalogue | None = None) -> QuestionMemory | None:
+        """The labelled questions of the settings with their vectors, whether or not a reranker weighs them (the evals' fit needs them without one)."""
+        source = memory_source(self.settings.memory)
+        if source is None:
+            return None
+        return QuestionMemory.open(source, self.store.path, self.embedder, (catalogue or self.catalogue).records.keys())
 
     @property
     def catalogue(self) -> Catalogue:
@@ -395,7 +403,7 @@ class Retriever:
 
     def _recall(self, query: str, fused: dict[str, float], used: SearchFilters, explicit: SearchFilters, named: set[str], catalogue: Catalogue) -> Recall:
         """What the closest labelled questions vote for; the records they favour that the filters admit join the candidates."""
-        memory = self.memory
+        memory = self._memory_for(catalogue)
         if memory is None:
             return NO_RECALL
         recall = memory.recall(encode_query(self.embedder, query), catalogue.records.keys())

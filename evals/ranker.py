@@ -35,7 +35,7 @@ import numpy as np
 from assistant.rerank import FEATURES, JUDGEMENT_FEATURES, WEIGHTS, Reranker, judgement_features
 from assistant.services import Services, offline_environment
 from assistant.settings import load_settings
-from evals.retrieval import DATASET, ROOT, ensure_store, load_questions, open_memory, score_ranking
+from evals.retrieval import DATASET, ROOT, ensure_store, load_questions, score_ranking
 
 DEPTH = 40  # candidates per question the model learns to order (the search returns 10 by default)
 # LightGBM settings, chosen on the leave-one-set-out figures (docs/retrieval.md); one thread and
@@ -70,7 +70,7 @@ def gather(questions: list[dict[str, Any]], services: Services) -> list[dict[str
     retriever = services.retriever
     retriever.reranker = None  # fused order, whatever the settings say
     retriever.judge_nothing = False
-    memory = open_memory(services)
+    memory = retriever.open_memory()
     out = []
     for q in questions:
         # the labelled questions vote as they would for a new set: without the question's own set

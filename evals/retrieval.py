@@ -34,7 +34,6 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from assistant.memory import QuestionMemory, memory_source
 from assistant.services import Services, offline_environment
 from assistant.settings import load_settings
 from assistant.store import Store
@@ -117,12 +116,6 @@ def ensure_store(services: Services) -> Store:
     if report.rejected:
         print(f"note: {len(report.rejected)} knowledge files or records rejected, e.g. {report.rejected[0].source}: {report.rejected[0].reason}")
     return store
-
-
-def open_memory(services: Services) -> QuestionMemory | None:
-    """The labelled questions search recalls (settings ``retrieval.memory``), whether or not a reranker weighs them."""
-    source, retriever = memory_source(services.settings.retrieval.memory), services.retriever
-    return QuestionMemory.open(source, retriever.store.path, services.embedder, retriever.catalogue.records.keys()) if source is not None else None
 
 
 def run(splits: Sequence[str] = SPLITS, with_baseline: bool = True) -> dict[str, Any]:

@@ -81,18 +81,13 @@ def ingest(
 
 def _prepare_memory(settings: Settings, folder: Path, embedder: Embedder) -> None:
     """Embed the labelled questions search recalls now (kept beside the store), so the first search does not wait for it."""
-    from assistant.catalogue import load_catalogue
-    from assistant.memory import QuestionMemory, memory_source
-    from assistant.rerank import Reranker
+    from assistant.retrieval import Retriever
 
-    reranker = Reranker.shipped() if settings.retrieval.rerank else None
-    source = memory_source(settings.retrieval.memory)
-    if source is not None and reranker is not None and reranker.model == embedder.name:
-        store = Store(settings.storage.model_copy(update={"path": folder}))
-        try:
-            QuestionMemory.open(source, folder, embedder, load_catalogue(store).records.keys())
-        finally:
-            store.close()
+    store = Store(settings.storage.model_copy(update={"path": folder}))
+    try:
+        Retriever(store, embedder, settings.retrieval).memory  # noqa: B018 - opening it builds the vectors when search would use them
+    finally:
+        store.close()
 
 
 def _swap_in(build_path: Path, target: Path) -> None:
